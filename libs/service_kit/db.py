@@ -1,0 +1,71 @@
+"""Engine, sessions and the database metrics every service shares."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from service_kit import metrics
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _statement_kind(statement: str) -> str:
+    head = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "OTHER"
+    return head if head in {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"} else "OTHER"
+
+
+def instrument(engine: AsyncEngine) -> None:
+    """Time every statement through cursor events: db_query_duration_seconds, db_queries_total."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info.setdefault("query_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def _after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        started = conn.info["query_started"].pop()
+        kind = _statement_kind(statement)
+        metrics.DB_QUERY_DURATION.labels(kind).observe(time.perf_counter() - started)
+        metrics.DB_QUERIES.labels(kind, "ok").inc()
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _error(context: Any) -> None:
+        started = context.connection.info.get("query_started") if context.connection else None
+        if started:
+            started.pop()
+        kind = _statement_kind(context.statement or "")
+        metrics.DB_QUERIES.labels(kind, "error").inc()
+
+
+class Database:
+    """One engine per app, disposed on shutdown; sessions live as long as a request."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10) -> None:
+        self.url = url
+        self.engine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=False
+        )
+        instrument(self.engine)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

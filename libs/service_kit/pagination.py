@@ -1,0 +1,35 @@
+"""Opaque cursors for keyset pagination: the client gets a token, never our column values."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from service_kit.errors import InvalidInput
+
+MAX_LIMIT = 500
+
+
+def encode_cursor(*values: Any) -> str:
+    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, arity: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("the cursor is not one this service issued") from exc
+    if not isinstance(values, list) or len(values) != arity:
+        raise InvalidInput("the cursor is not one this service issued")
+    return values
+
+
+def clamp_limit(limit: int | None, default: int = 50) -> int:
+    if limit is None:
+        return default
+    if limit < 1 or limit > MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
+    return limit

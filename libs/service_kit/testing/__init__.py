@@ -1,0 +1,1 @@
+"""Test support: a real PostgreSQL, per-test databases, app fixtures."""

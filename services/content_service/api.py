@@ -1,0 +1,241 @@
+"""content_service HTTP API: parse, call a use case, shape the answer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from dishka.integrations.base import FromDishka
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from quart import Blueprint, Response, request
+from quart_dishka import inject
+from quart_schema import validate_querystring, validate_request, validate_response
+
+from service_kit.errors import InvalidInput, PreconditionRequired
+from service_kit.pagination import clamp_limit, decode_cursor, encode_cursor
+from services.content_service import service
+from services.content_service.domain import (
+    DocumentChanges,
+    DocumentKind,
+    DocumentQuery,
+    DocumentView,
+)
+from services.content_service.protocols import ContentUnitOfWork
+
+blueprint = Blueprint("content", __name__)
+
+
+class BlobOut(BaseModel):
+    content_id: str
+    size: int
+    content_type: str
+
+
+class DocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DocumentKind
+    content_id: str | None = None
+    text: str | None = None
+    batch_id: str | None = Field(default=None, max_length=64)
+    essay_id: str | None = Field(default=None, max_length=64)
+    filename: str | None = Field(default=None, max_length=512)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DocumentIn:
+        if (self.content_id is None) == (self.text is None):
+            raise ValueError("give exactly one of content_id and text")
+        return self
+
+
+class DocumentPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DocumentKind | None = None
+    content_id: str | None = None
+    batch_id: str | None = Field(default=None, max_length=64)
+    essay_id: str | None = Field(default=None, max_length=64)
+    filename: str | None = Field(default=None, max_length=512)
+    metadata: dict[str, Any] | None = None
+
+
+class DocumentOut(BaseModel):
+    id: uuid.UUID
+    content_id: str
+    sha256: str
+    kind: DocumentKind
+    batch_id: str | None
+    essay_id: str | None
+    filename: str | None
+    metadata: dict[str, Any]
+    version: int
+    size: int
+    content_type: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, view: DocumentView) -> DocumentOut:
+        d = view.document
+        return cls(
+            id=d.id,
+            content_id=d.content_id,
+            sha256=d.content_id,
+            kind=d.kind,
+            batch_id=d.batch_id,
+            essay_id=d.essay_id,
+            filename=d.filename,
+            metadata=d.metadata,
+            version=d.version,
+            size=view.size,
+            content_type=view.content_type,
+            created_at=d.created_at,
+            updated_at=d.updated_at,
+            deleted_at=d.deleted_at,
+        )
+
+
+class DocumentPage(BaseModel):
+    items: list[DocumentOut]
+    next_cursor: str | None
+
+
+class DocumentListQuery(BaseModel):
+    batch_id: str | None = None
+    essay_id: str | None = None
+    kind: DocumentKind | None = None
+    include_deleted: bool = False
+    limit: int = 50
+    cursor: str | None = None
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def _version_from(header: str | None) -> int | None:
+    if header is None:
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise InvalidInput("If-Match must carry the document's version, e.g. \"3\"")
+    return int(value)
+
+
+def _document_response(view: DocumentView, status: int = 200) -> tuple[DocumentOut, int, dict]:
+    return DocumentOut.of(view), status, {"ETag": f'"{view.document.version}"'}
+
+
+@blueprint.post("/v1/content")
+@inject
+async def upload_content(uow: FromDishka[ContentUnitOfWork]) -> tuple[BlobOut, int, dict]:
+    data = await request.get_data(cache=False)
+    stored = await service.store_blob(uow, data, request.content_type)
+    blob = stored.blob
+    body = BlobOut(content_id=blob.content_id, size=blob.size, content_type=blob.content_type)
+    return body, 201 if stored.created else 200, {"ETag": f'"{blob.content_id}"'}
+
+
+@blueprint.route("/v1/content/<content_id>", methods=["GET", "HEAD"])
+@inject
+async def download_content(content_id: str, uow: FromDishka[ContentUnitOfWork]) -> Response:
+    etag = f'"{content_id}"'
+    if request.method == "HEAD":
+        blob = await service.describe_blob(uow, content_id)
+        response = Response(b"", content_type=blob.content_type)
+        response.content_length = blob.size
+    else:
+        blob, data = await service.fetch_blob(uow, content_id)
+        if _etag_matches(request.headers.get("If-None-Match"), etag):
+            return Response(b"", status=304, headers={"ETag": etag})
+        response = Response(data, content_type=blob.content_type)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@blueprint.post("/v1/documents")
+@validate_request(DocumentIn)
+@validate_response(DocumentOut, 201)
+@inject
+async def create_document(
+    data: DocumentIn, uow: FromDishka[ContentUnitOfWork]
+) -> tuple[DocumentOut, int, dict]:
+    view = await service.create_document(
+        uow,
+        kind=data.kind,
+        content_id=data.content_id,
+        text=data.text,
+        batch_id=data.batch_id,
+        essay_id=data.essay_id,
+        filename=data.filename,
+        metadata=data.metadata,
+    )
+    return _document_response(view, 201)
+
+
+@blueprint.get("/v1/documents/<uuid:document_id>")
+@inject
+async def get_document(
+    document_id: uuid.UUID, uow: FromDishka[ContentUnitOfWork]
+) -> tuple[DocumentOut, int, dict]:
+    return _document_response(await service.get_document(uow, document_id))
+
+
+@blueprint.get("/v1/documents")
+@validate_querystring(DocumentListQuery)
+@validate_response(DocumentPage)
+@inject
+async def list_documents(
+    query_args: DocumentListQuery, uow: FromDishka[ContentUnitOfWork]
+) -> DocumentPage:
+    limit = clamp_limit(query_args.limit)
+    after = None
+    if query_args.cursor:
+        created, last_id = decode_cursor(query_args.cursor, 2)
+        try:
+            after = (datetime.fromisoformat(created), uuid.UUID(last_id))
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput("the cursor is not one this service issued") from exc
+    query = DocumentQuery(
+        batch_id=query_args.batch_id,
+        essay_id=query_args.essay_id,
+        kind=query_args.kind,
+        include_deleted=query_args.include_deleted,
+        after=after,
+        limit=limit + 1,
+    )
+    views = await service.list_documents(uow, query)
+    page, more = views[:limit], len(views) > limit
+    cursor = None
+    if more:
+        last = page[-1].document
+        cursor = encode_cursor(last.created_at.isoformat(), str(last.id))
+    return DocumentPage(items=[DocumentOut.of(v) for v in page], next_cursor=cursor)
+
+
+@blueprint.patch("/v1/documents/<uuid:document_id>")
+@validate_request(DocumentPatch)
+@inject
+async def patch_document(
+    document_id: uuid.UUID, data: DocumentPatch, uow: FromDishka[ContentUnitOfWork]
+) -> tuple[DocumentOut, int, dict]:
+    version = _version_from(request.headers.get("If-Match"))
+    if version is None:
+        raise PreconditionRequired("send If-Match with the version you last read")
+    changes = DocumentChanges({name: getattr(data, name) for name in data.model_fields_set})
+    return _document_response(await service.update_document(uow, document_id, version, changes))
+
+
+@blueprint.delete("/v1/documents/<uuid:document_id>")
+@inject
+async def delete_document(document_id: uuid.UUID, uow: FromDishka[ContentUnitOfWork]) -> Response:
+    version = _version_from(request.headers.get("If-Match"))
+    await service.delete_document(uow, document_id, version)
+    return Response(b"", status=204)

@@ -1,0 +1,64 @@
+"""The contract content_service's use cases hold its storage to."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from services.content_service.domain import (
+    Blob,
+    Document,
+    DocumentQuery,
+    DocumentView,
+    PurgeReport,
+)
+
+
+class BlobRepository(Protocol):
+    async def add(self, blob: Blob, data: bytes) -> bool:
+        """Store the bytes once; False when a blob with that id already existed."""
+        ...
+
+    async def get(self, content_id: str) -> tuple[Blob, bytes] | None: ...
+
+    async def describe(self, content_id: str) -> Blob | None: ...
+
+    async def purge_unreferenced(self, older_than: datetime) -> PurgeReport:
+        """Remove blobs no live document references, created before ``older_than``."""
+        ...
+
+
+class DocumentRepository(Protocol):
+    async def add(self, document: Document) -> None:
+        """Raises UnknownContent when the document names a blob that is not stored."""
+        ...
+
+    async def get(self, document_id: uuid.UUID) -> DocumentView | None: ...
+
+    async def list(self, query: DocumentQuery) -> list[DocumentView]: ...
+
+    async def replace(self, document: Document, expected_version: int) -> bool:
+        """Compare-and-set: write ``document`` only if the row is still at ``expected_version``."""
+        ...
+
+
+class ContentUnitOfWork(Protocol):
+    """Repositories sharing one transaction, rolled back unless committed."""
+
+    blobs: BlobRepository
+    documents: DocumentRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
