@@ -13,12 +13,12 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 
-class FileErrorCode(str, enum.Enum):
+class FileErrorCode(enum.StrEnum):
     EMPTY_FILE = "empty_file"
     FILE_TOO_LARGE = "file_too_large"
     UNSUPPORTED_TYPE = "unsupported_type"
@@ -32,7 +32,7 @@ class FileErrorCode(str, enum.Enum):
     UNDECODABLE_TEXT = "undecodable_text"
 
 
-class FileKind(str, enum.Enum):
+class FileKind(enum.StrEnum):
     TXT = "txt"
     MARKDOWN = "markdown"
     DOCX = "docx"
@@ -104,14 +104,10 @@ _BINARY_MAGICS = (
 )
 
 
-def _basename(filename: str) -> str:
-    return re.split(r"[\\/]", filename)[-1]
-
-
 def check_upload(filename: str, size: int, limits: ExtractionLimits) -> None:
     """Checks that need only the name and size, so they can run before reading content."""
-    name = _basename(filename)
-    if name.startswith("~$") or name.startswith(".~lock."):
+    name = re.split(r"[\\/]", filename)[-1]
+    if name.startswith(("~$", ".~lock.")):
         raise FileRejected(
             FileErrorCode.LOCK_FILE,
             f"'{name}' is a temporary lock file created by a word processor, not the essay. "
@@ -125,9 +121,6 @@ def check_upload(filename: str, size: int, limits: ExtractionLimits) -> None:
             f"'{name}' is {size / 1_048_576:.1f} MB; the limit is "
             f"{limits.max_file_bytes / 1_048_576:.1f} MB.",
         )
-
-
-# --------------------------------------------------------------------------- sniffing
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
@@ -190,9 +183,6 @@ def sniff_kind(filename: str, data: bytes) -> FileKind:
     return FileKind.MARKDOWN if filename.lower().endswith(_MARKDOWN_SUFFIXES) else FileKind.TXT
 
 
-# --------------------------------------------------------------------------- text files
-
-
 _GARBAGE_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffe\uffff]")
 
 
@@ -216,7 +206,10 @@ def _decode_text(data: bytes) -> tuple[str, str]:
         if not _looks_like_garbage(text):
             return text, encoding.removesuffix("-sig")
     if data.startswith(tuple(bom for bom, _ in _BOMS)):
-        raise FileRejected(FileErrorCode.UNDECODABLE_TEXT, "The text does not match its byte mark.")
+        raise FileRejected(
+            FileErrorCode.UNDECODABLE_TEXT,
+            "The file starts with a Unicode byte-order mark but is not valid Unicode text.",
+        )
     guessed = _guess_legacy_encoding(data)
     if guessed is None:
         raise FileRejected(
@@ -234,10 +227,7 @@ def _guess_legacy_encoding(data: bytes) -> tuple[str, str] | None:
     """
     from charset_normalizer import from_bytes
 
-    try:
-        matches = list(from_bytes(data))
-    except Exception:
-        return None
+    matches = list(from_bytes(data))
     if not matches:
         return None
     best_chaos = min(m.chaos for m in matches)
@@ -274,9 +264,6 @@ def strip_markdown(text: str) -> str:
     for pattern, replacement in _MD_RULES:
         text = pattern.sub(replacement, text)
     return text
-
-
-# --------------------------------------------------------------------------- documents
 
 
 def _check_archive(data: bytes, limits: ExtractionLimits) -> None:
@@ -381,12 +368,8 @@ def _extract_rtf(data: bytes) -> str:
 def _extract_pdf(data: bytes) -> tuple[str, int]:
     from pypdf import PasswordType, PdfReader
 
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        encrypted = reader.is_encrypted
-    except Exception as exc:
-        raise FileRejected(FileErrorCode.UNREADABLE_PDF, "The PDF is damaged and cannot be read.") from exc
-    if encrypted:
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
         try:
             opened = reader.decrypt("") != PasswordType.NOT_DECRYPTED
         except Exception:  # unsupported algorithm, missing crypto dependency, broken dict
@@ -396,10 +379,7 @@ def _extract_pdf(data: bytes) -> tuple[str, int]:
                 FileErrorCode.ENCRYPTED_PDF,
                 "The PDF is password-protected. Remove the password and upload it again.",
             )
-    try:
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except Exception as exc:
-        raise FileRejected(FileErrorCode.UNREADABLE_PDF, "The PDF is damaged and cannot be read.") from exc
+    pages = [page.extract_text() or "" for page in reader.pages]
     text = "\n\n".join(pages)
     if count_words(normalise_text(text)) == 0:
         raise FileRejected(
@@ -410,21 +390,35 @@ def _extract_pdf(data: bytes) -> tuple[str, int]:
     return text, len(pages)
 
 
-_DOCUMENT_EXTRACTORS: dict[FileKind, Callable[[bytes], str]] = {
-    FileKind.DOCX: _extract_docx,
-    FileKind.ODT: _extract_odt,
-    FileKind.RTF: _extract_rtf,
+def _extract_raw(
+    kind: FileKind, data: bytes, limits: ExtractionLimits
+) -> tuple[str, str | None, int | None]:
+    """Un-normalised text, encoding (txt/markdown) and page count (pdf) for a sniffed file."""
+    if kind in (FileKind.TXT, FileKind.MARKDOWN):
+        text, encoding = _decode_text(data)
+        return (strip_markdown(text) if kind is FileKind.MARKDOWN else text), encoding, None
+    if kind is FileKind.PDF:
+        text, page_count = _extract_pdf(data)
+        return text, None, page_count
+    if kind is FileKind.RTF:
+        return _extract_rtf(data), None, None
+    _check_archive(data, limits)
+    return (_extract_docx(data) if kind is FileKind.DOCX else _extract_odt(data)), None, None
+
+
+_FAILURE_CODES = {
+    FileKind.TXT: FileErrorCode.UNDECODABLE_TEXT,
+    FileKind.MARKDOWN: FileErrorCode.UNDECODABLE_TEXT,
+    FileKind.PDF: FileErrorCode.UNREADABLE_PDF,
 }
 
-
-# --------------------------------------------------------------------------- text helpers
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\v\f\x85\u2028\u2029]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 _EXTRA_BLANK_LINES = re.compile(r"\n{3,}")
-_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+_WORD = re.compile(r"\w+(?:['\u2019\-]\w+)*")
 
 
 def normalise_text(text: str) -> str:
@@ -440,35 +434,21 @@ def count_words(text: str) -> int:
     return sum(1 for _ in _WORD.finditer(text))
 
 
-# --------------------------------------------------------------------------- entry point
-
-
 def extract_text(
     filename: str, data: bytes, limits: ExtractionLimits = ExtractionLimits()
 ) -> ExtractedText:
     """Validate an upload and return its normalised text, or raise :class:`FileRejected`."""
     check_upload(filename, len(data), limits)
     kind = sniff_kind(filename, data)
-    encoding: str | None = None
-    page_count: int | None = None
-    if kind in (FileKind.TXT, FileKind.MARKDOWN):
-        raw, encoding = _decode_text(data)
-        if kind is FileKind.MARKDOWN:
-            raw = strip_markdown(raw)
-    elif kind is FileKind.PDF:
-        raw, page_count = _extract_pdf(data)
-    else:
-        if kind in (FileKind.DOCX, FileKind.ODT):
-            _check_archive(data, limits)
-        try:
-            raw = _DOCUMENT_EXTRACTORS[kind](data)
-        except FileRejected:
-            raise
-        except Exception as exc:
-            raise FileRejected(
-                FileErrorCode.CORRUPT_DOCUMENT,
-                f"The {kind.value} document is damaged and its text cannot be read.",
-            ) from exc
+    try:
+        raw, encoding, page_count = _extract_raw(kind, data, limits)
+    except FileRejected:
+        raise
+    except Exception as exc:  # any library failure on hostile or damaged input
+        raise FileRejected(
+            _FAILURE_CODES.get(kind, FileErrorCode.CORRUPT_DOCUMENT),
+            f"The {kind.value} file is damaged and its text cannot be read.",
+        ) from exc
     text = normalise_text(raw)
     if len(text) < limits.min_text_chars:
         raise FileRejected(

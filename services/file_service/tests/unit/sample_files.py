@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 SWEDISH_TEXT = (
     "Det här är en uppsats om våra sjöar och älvar. Vattnet i Vänern och Vättern är "
     "klart och kallt, och längs Göta älv växer både björk och gran. Över ängarna hörs "
-    "fåglarna på våren – och på hösten ser man tranorna flyga söderut."
+    "fåglarna på våren \u2013 och på hösten ser man tranorna flyga söderut."
 )
 
 ESSAY_PARAGRAPHS: tuple[str, ...] = (
