@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import filetype
+
 
 class FileErrorCode(enum.StrEnum):
     EMPTY_FILE = "empty_file"
@@ -176,9 +178,11 @@ def sniff_kind(filename: str, data: bytes) -> FileKind:
             raise FileRejected(FileErrorCode.UNSUPPORTED_TYPE, f"The file is {description}.")
     has_bom = any(head.startswith(bom) for bom, _ in _BOMS)
     if b"\x00" in head and not has_bom and _utf16_without_bom(head) is None:
+        guess = filetype.guess(head)  # only for the message: its magics are too loose for text
+        detail = f" ({guess.mime})" if guess else ""
         raise FileRejected(
             FileErrorCode.UNSUPPORTED_TYPE,
-            "The file is binary data, not a supported document or text file.",
+            f"The file is binary data{detail}, not a supported document or text file.",
         )
     return FileKind.MARKDOWN if filename.lower().endswith(_MARKDOWN_SUFFIXES) else FileKind.TXT
 
@@ -359,6 +363,9 @@ _RTF_CODEPAGES = {"874", "932", "936", "949", "950", *(str(n) for n in range(125
 def _extract_rtf(data: bytes) -> str:
     from striprtf.striprtf import rtf_to_text
 
+    # RTF is 7-bit: non-ASCII text is escaped (\'e5, \u229?), so raw high bytes mean garbage.
+    if len(data.translate(None, bytes(range(128)))) > len(data) // 10:
+        raise FileRejected(FileErrorCode.CORRUPT_DOCUMENT, "The RTF file is damaged.")
     match = re.search(rb"\\ansicpg(\d{3,4})", data[:4096])
     codepage = match.group(1).decode() if match else "1252"
     encoding = f"cp{codepage}" if codepage in _RTF_CODEPAGES else "cp1252"

@@ -109,6 +109,25 @@ def make_docx_with_broken_xml() -> bytes:
     return make_zip(members)
 
 
+def make_docx_from_body_xml(body_xml: str) -> bytes:
+    """A real .docx whose <w:body> content is ``body_xml`` (WordprocessingML, ``w:`` prefix).
+
+    For constructs python-docx cannot author: content controls, tracked insertions, nested
+    tables, merged cells.
+    """
+    members = dict(_zip_members(make_docx([])))
+    members["word/document.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:document xmlns:w="{_W_NS}" xmlns:r="{_R_NS}"><w:body>{body_xml}</w:body>'
+        "</w:document>"
+    ).encode()
+    return make_zip(members)
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
 def make_zip_without_document() -> bytes:
     """A valid zip that is not a Word or OpenDocument file (an .xlsx-like layout)."""
     return make_zip(
@@ -215,6 +234,21 @@ def make_odt_zip_bomb(uncompressed_mb: int = 200) -> bytes:
     return add_zero_member(
         make_odt(ESSAY_PARAGRAPHS), uncompressed_mb=uncompressed_mb, name="Pictures/pad.bin"
     )
+
+
+def make_odt_with_space_run(before: str, spaces: int, after: str) -> bytes:
+    """An .odt whose paragraph holds ``<text:s text:c="spaces"/>`` between two strings."""
+    from odf.opendocument import OpenDocumentText
+    from odf.text import P, S
+
+    document = OpenDocumentText()
+    paragraph = P(text=before)
+    paragraph.addElement(S(c=spaces))
+    paragraph.addText(after)
+    document.text.addElement(paragraph)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
 
 
 def make_rtf(text: str, codepage: int = 1252) -> bytes:
