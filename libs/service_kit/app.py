@@ -70,9 +70,11 @@ def _register_error_handlers(app: Quart) -> None:
 
     @app.errorhandler(DomainError)
     async def domain_error(error: DomainError) -> Response:
-        headers = {"Retry-After": str(error.extra.pop("retry_after"))} if (
-            "retry_after" in error.extra
-        ) else None
+        headers = (
+            {"Retry-After": str(error.extra.pop("retry_after"))}
+            if ("retry_after" in error.extra)
+            else None
+        )
         return problem(error.status, error.title, error.detail, headers=headers, **error.extra)
 
     @app.errorhandler(HTTPException)
@@ -142,11 +144,13 @@ def _probes(app: Quart, database: Database | None, alembic_ini: Path | None) -> 
     @app.get("/readyz")
     async def readyz() -> Response:
         if database is None:
-            return Response(json.dumps({"status": "ok", "database": "not used"}),
-                            content_type="application/json")
+            return Response(
+                json.dumps({"status": "ok", "database": "not used"}),
+                content_type="application/json",
+            )
         try:
             current = await migrations.current_revisions(database.engine)
-        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        except Exception as exc:
             return problem(503, "Not ready", f"database unreachable or not migrated: {exc!r}")
         if expected_heads and current != expected_heads:
             return problem(
@@ -156,8 +160,10 @@ def _probes(app: Quart, database: Database | None, alembic_ini: Path | None) -> 
                 current=sorted(current),
                 expected=sorted(expected_heads),
             )
-        return Response(json.dumps({"status": "ok", "revision": sorted(current)}),
-                        content_type="application/json")
+        return Response(
+            json.dumps({"status": "ok", "revision": sorted(current)}),
+            content_type="application/json",
+        )
 
     @app.get("/metrics")
     async def metrics_endpoint() -> Response:
@@ -184,8 +190,12 @@ def create_service_app(
     app = Quart(settings.service_name)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["SETTINGS"] = settings
-    QuartSchema(app, info={"title": title or settings.service_name, "version": "1"},
-                redoc_ui_path=None, scalar_ui_path=None)
+    QuartSchema(
+        app,
+        info={"title": title or settings.service_name, "version": "1"},
+        redoc_ui_path=None,
+        scalar_ui_path=None,
+    )
     _register_error_handlers(app)
     _register_request_hooks(app, settings)
 

@@ -87,10 +87,20 @@ async def prepare(services: list[str]) -> tuple[PostgresServer, dict[str, str]]:
         await create_database(server, name, exist_ok=True)
     env = service_env(server, services)
     for name in services:
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "-c", f"services/{name}/alembic.ini",
-             "upgrade", "head"],
-            cwd=ROOT, env=env, check=True,
+        await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                "-m",
+                "alembic",
+                "-c",
+                f"services/{name}/alembic.ini",
+                "upgrade",
+                "head",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
         print(f"  {name}: database migrated", flush=True)
     return server, env
@@ -99,9 +109,18 @@ async def prepare(services: list[str]) -> tuple[PostgresServer, dict[str, str]]:
 def start(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     log = open(DEVSTACK / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
     return subprocess.Popen(
-        [sys.executable, "-m", "hypercorn", "--bind", f"127.0.0.1:{PORTS[name]}",
-         f"services.{name}.app:create_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "hypercorn",
+            "--bind",
+            f"127.0.0.1:{PORTS[name]}",
+            f"services.{name}.app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 

@@ -83,18 +83,19 @@ def _docker_server() -> PostgresServer | None:
         return None
     try:
         try:
-            from testcontainers.community.postgres import PostgresContainer  # type: ignore
+            from testcontainers.community.postgres import PostgresContainer
         except ImportError:
             from testcontainers.postgres import PostgresContainer
         container = PostgresContainer("postgres:15-alpine", driver=None)
         container.start()
     except (DockerException, OSError, ConnectionError):
         return None
-    except Exception:  # noqa: BLE001 - any daemon trouble means "no docker here"
+    except Exception:
         return None
     url = container.get_connection_url()
-    return PostgresServer(url.replace("postgresql+psycopg2", "postgresql"), "testcontainers",
-                          stop=container.stop)
+    return PostgresServer(
+        url.replace("postgresql+psycopg2", "postgresql"), "testcontainers", stop=container.stop
+    )
 
 
 def _pg_binary(name: str) -> str | None:
@@ -135,31 +136,65 @@ def start_cluster(data_dir: Path, port: int, *, keep: bool) -> PostgresServer:
         data_dir.mkdir(parents=True, exist_ok=True)
         _give_to_postgres_user(data_dir)
         subprocess.run(
-            _as_postgres_user([initdb, "-D", str(data_dir), "-A", "trust", "-U", "postgres",
-                               "-E", "UTF8", "--no-instructions"]),
-            check=True, capture_output=True,
+            _as_postgres_user(
+                [
+                    initdb,
+                    "-D",
+                    str(data_dir),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-instructions",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
     log_file = data_dir.parent / "postgres.log"
     log_file.touch()
     _give_to_postgres_user(log_file)
-    options = f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off" if not keep \
+    options = (
+        f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        if not keep
         else f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1"
+    )
     subprocess.run(
-        _as_postgres_user([pg_ctl, "-D", str(data_dir), "-l", str(log_file), "-o", options,
-                           "-w", "-t", "60", "start"]),
-        check=True, capture_output=True,
+        _as_postgres_user(
+            [
+                pg_ctl,
+                "-D",
+                str(data_dir),
+                "-l",
+                str(log_file),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
 
     def stop() -> None:
         subprocess.run(
             _as_postgres_user([pg_ctl, "-D", str(data_dir), "-m", "fast", "-w", "stop"]),
-            check=False, capture_output=True,
+            check=False,
+            capture_output=True,
         )
         if not keep:
             shutil.rmtree(data_dir.parent, ignore_errors=True)
 
-    return PostgresServer(f"postgresql://postgres@127.0.0.1:{port}/postgres",
-                          f"local cluster in {data_dir}", stop=stop)
+    return PostgresServer(
+        f"postgresql://postgres@127.0.0.1:{port}/postgres",
+        f"local cluster in {data_dir}",
+        stop=stop,
+    )
 
 
 async def find_test_server() -> PostgresServer:

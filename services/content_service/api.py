@@ -21,7 +21,7 @@ from services.content_service.domain import (
     DocumentQuery,
     DocumentView,
 )
-from services.content_service.protocols import ContentUnitOfWork
+from services.content_service.protocols import BlobReader, ContentUnitOfWork
 
 blueprint = Blueprint("content", __name__)
 
@@ -124,34 +124,40 @@ def _version_from(header: str | None) -> int | None:
         return None
     value = header.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
-        raise InvalidInput("If-Match must carry the document's version, e.g. \"3\"")
+        raise InvalidInput('If-Match must carry the document\'s version, e.g. "3"')
     return int(value)
 
 
-def _document_response(view: DocumentView, status: int = 200) -> tuple[DocumentOut, int, dict]:
+def _document_response(
+    view: DocumentView, status: int = 200
+) -> tuple[DocumentOut, int, dict[str, str]]:
     return DocumentOut.of(view), status, {"ETag": f'"{view.document.version}"'}
 
 
 @blueprint.post("/v1/content")
 @inject
-async def upload_content(uow: FromDishka[ContentUnitOfWork]) -> tuple[BlobOut, int, dict]:
-    data = await request.get_data(cache=False)
+async def upload_content(
+    uow: FromDishka[ContentUnitOfWork],
+) -> tuple[dict[str, Any], int, dict[str, str]]:
+    data = await request.get_data(cache=False, as_text=False)
+    assert isinstance(data, bytes)
     stored = await service.store_blob(uow, data, request.content_type)
     blob = stored.blob
     body = BlobOut(content_id=blob.content_id, size=blob.size, content_type=blob.content_type)
-    return body, 201 if stored.created else 200, {"ETag": f'"{blob.content_id}"'}
+    status = 201 if stored.created else 200
+    return body.model_dump(), status, {"ETag": f'"{blob.content_id}"'}
 
 
 @blueprint.route("/v1/content/<content_id>", methods=["GET", "HEAD"])
 @inject
-async def download_content(content_id: str, uow: FromDishka[ContentUnitOfWork]) -> Response:
+async def download_content(content_id: str, reader: FromDishka[BlobReader]) -> Response:
     etag = f'"{content_id}"'
     if request.method == "HEAD":
-        blob = await service.describe_blob(uow, content_id)
+        blob = await service.describe_blob(reader, content_id)
         response = Response(b"", content_type=blob.content_type)
         response.content_length = blob.size
     else:
-        blob, data = await service.fetch_blob(uow, content_id)
+        blob, data = await service.fetch_blob(reader, content_id)
         if _etag_matches(request.headers.get("If-None-Match"), etag):
             return Response(b"", status=304, headers={"ETag": etag})
         response = Response(data, content_type=blob.content_type)
@@ -166,7 +172,7 @@ async def download_content(content_id: str, uow: FromDishka[ContentUnitOfWork]) 
 @inject
 async def create_document(
     data: DocumentIn, uow: FromDishka[ContentUnitOfWork]
-) -> tuple[DocumentOut, int, dict]:
+) -> tuple[DocumentOut, int, dict[str, str]]:
     view = await service.create_document(
         uow,
         kind=data.kind,
@@ -181,10 +187,11 @@ async def create_document(
 
 
 @blueprint.get("/v1/documents/<uuid:document_id>")
+@validate_response(DocumentOut)
 @inject
 async def get_document(
     document_id: uuid.UUID, uow: FromDishka[ContentUnitOfWork]
-) -> tuple[DocumentOut, int, dict]:
+) -> tuple[DocumentOut, int, dict[str, str]]:
     return _document_response(await service.get_document(uow, document_id))
 
 
@@ -225,7 +232,7 @@ async def list_documents(
 @inject
 async def patch_document(
     document_id: uuid.UUID, data: DocumentPatch, uow: FromDishka[ContentUnitOfWork]
-) -> tuple[DocumentOut, int, dict]:
+) -> tuple[DocumentOut, int, dict[str, str]]:
     version = _version_from(request.headers.get("If-Match"))
     if version is None:
         raise PreconditionRequired("send If-Match with the version you last read")

@@ -21,13 +21,19 @@ class BlobRepository(Protocol):
         """Store the bytes once; False when a blob with that id already existed."""
         ...
 
-    async def get(self, content_id: str) -> tuple[Blob, bytes] | None: ...
-
     async def describe(self, content_id: str) -> Blob | None: ...
 
     async def purge_unreferenced(self, older_than: datetime) -> PurgeReport:
         """Remove blobs no live document references, created before ``older_than``."""
         ...
+
+
+class BlobReader(Protocol):
+    """Reads blobs outside any unit of work: blobs never change, so the hot path needs none."""
+
+    async def get(self, content_id: str) -> tuple[Blob, bytes] | None: ...
+
+    async def describe(self, content_id: str) -> Blob | None: ...
 
 
 class DocumentRepository(Protocol):
@@ -47,8 +53,11 @@ class DocumentRepository(Protocol):
 class ContentUnitOfWork(Protocol):
     """Repositories sharing one transaction, rolled back unless committed."""
 
-    blobs: BlobRepository
-    documents: DocumentRepository
+    @property
+    def blobs(self) -> BlobRepository: ...
+
+    @property
+    def documents(self) -> DocumentRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -36,9 +36,6 @@ class MemoryBlobRepository:
         self._store.blobs[blob.content_id] = (blob, data)
         return True
 
-    async def get(self, content_id: str) -> tuple[Blob, bytes] | None:
-        return self._store.blobs.get(content_id)
-
     async def describe(self, content_id: str) -> Blob | None:
         found = self._store.blobs.get(content_id)
         return found[0] if found else None
@@ -57,6 +54,18 @@ class MemoryBlobRepository:
         for document_id in gone:
             del self._store.documents[document_id]
         return PurgeReport(sorted(doomed), freed, len(gone))
+
+
+class MemoryBlobReader:
+    def __init__(self, store: MemoryContentStore) -> None:
+        self._store = store
+
+    async def get(self, content_id: str) -> tuple[Blob, bytes] | None:
+        return self._store.blobs.get(content_id)
+
+    async def describe(self, content_id: str) -> Blob | None:
+        found = self._store.blobs.get(content_id)
+        return found[0] if found else None
 
 
 class MemoryDocumentRepository:

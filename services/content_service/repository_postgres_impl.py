@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import Table, and_, delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service_kit.db import Database
 from services.content_service.domain import (
     Blob,
     Document,
@@ -22,8 +23,8 @@ from services.content_service.domain import (
 )
 from services.content_service.models_db import BlobRow, DocumentRow
 
-_blobs = BlobRow.__table__
-_documents = DocumentRow.__table__
+_blobs = cast(Table, BlobRow.__table__)
+_documents = cast(Table, DocumentRow.__table__)
 _BLOB_META = (_blobs.c.content_id, _blobs.c.size, _blobs.c.content_type, _blobs.c.created_at)
 
 
@@ -83,11 +84,6 @@ class PostgresBlobRepository:
         )
         return (await self._session.execute(statement)).first() is not None
 
-    async def get(self, content_id: str) -> tuple[Blob, bytes] | None:
-        statement = select(*_BLOB_META, _blobs.c.data).where(_blobs.c.content_id == content_id)
-        row = (await self._session.execute(statement)).first()
-        return None if row is None else (_blob(row), row.data)
-
     async def describe(self, content_id: str) -> Blob | None:
         statement = select(*_BLOB_META).where(_blobs.c.content_id == content_id)
         row = (await self._session.execute(statement)).first()
@@ -100,9 +96,11 @@ class PostgresBlobRepository:
         # Lock the candidates first: a document being added for one of them takes a key-share
         # lock on the blob and so waits for us (or we skip the blob it holds). Then look again,
         # in a new statement that sees every reference committed before our locks.
-        candidates = select(_blobs.c.content_id).where(
-            _blobs.c.created_at < older_than, ~live_reference
-        ).with_for_update(skip_locked=True)
+        candidates = (
+            select(_blobs.c.content_id)
+            .where(_blobs.c.created_at < older_than, ~live_reference)
+            .with_for_update(skip_locked=True)
+        )
         locked = [row[0] for row in await self._session.execute(candidates)]
         if not locked:
             return PurgeReport([], 0, 0)
@@ -115,7 +113,35 @@ class PostgresBlobRepository:
         )
         await self._session.execute(delete(_blobs).where(_blobs.c.content_id.in_(list(doomed))))
         return PurgeReport(
-            sorted(doomed), sum(doomed.values()), removed_documents.rowcount or 0  # type: ignore[attr-defined]
+            sorted(doomed),
+            sum(doomed.values()),
+            removed_documents.rowcount or 0,  # type: ignore[attr-defined]
+        )
+
+
+class PostgresBlobReader:
+    """asyncpg-level reads with no ORM session: the GET /v1/content hot path."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def get(self, content_id: str) -> tuple[Blob, bytes] | None:
+        row = await self._database.fetchrow(
+            "SELECT content_type, size, created_at, data FROM blobs WHERE content_id = $1",
+            content_id,
+        )
+        if row is None:
+            return None
+        return Blob(content_id, row["size"], row["content_type"], row["created_at"]), row["data"]
+
+    async def describe(self, content_id: str) -> Blob | None:
+        row = await self._database.fetchrow(
+            "SELECT content_type, size, created_at FROM blobs WHERE content_id = $1", content_id
+        )
+        return (
+            None
+            if row is None
+            else Blob(content_id, row["size"], row["content_type"], row["created_at"])
         )
 
 

@@ -21,7 +21,7 @@ from services.content_service.domain import (
     now,
     require_content_id,
 )
-from services.content_service.protocols import ContentUnitOfWork
+from services.content_service.protocols import BlobReader, ContentUnitOfWork
 
 
 async def store_blob(uow: ContentUnitOfWork, data: bytes, content_type: str | None) -> StoredBlob:
@@ -39,19 +39,17 @@ async def store_blob(uow: ContentUnitOfWork, data: bytes, content_type: str | No
     return StoredBlob(blob, created)
 
 
-async def fetch_blob(uow: ContentUnitOfWork, content_id: str) -> tuple[Blob, bytes]:
+async def fetch_blob(reader: BlobReader, content_id: str) -> tuple[Blob, bytes]:
     require_content_id(content_id)
-    async with uow:
-        found = await uow.blobs.get(content_id)
+    found = await reader.get(content_id)
     if found is None:
         raise NotFound(f"no content with id {content_id}")
     return found
 
 
-async def describe_blob(uow: ContentUnitOfWork, content_id: str) -> Blob:
+async def describe_blob(reader: BlobReader, content_id: str) -> Blob:
     require_content_id(content_id)
-    async with uow:
-        blob = await uow.blobs.describe(content_id)
+    blob = await reader.describe(content_id)
     if blob is None:
         raise NotFound(f"no content with id {content_id}")
     return blob
@@ -118,8 +116,7 @@ async def update_document(
             raise NotFound(f"no document with id {document_id}")
         if current.document.version != expected_version:
             raise PreconditionFailed(
-                f"the document is at version {current.document.version}, "
-                f"not {expected_version}",
+                f"the document is at version {current.document.version}, not {expected_version}",
                 current_version=current.document.version,
             )
         updated = changes.apply(current.document)
@@ -145,7 +142,9 @@ async def delete_document(
             raise NotFound(f"no document with id {document_id}")
         version = current.document.version
         if expected_version is not None and expected_version != version:
-            raise PreconditionFailed(f"the document is at version {version}, not {expected_version}")
+            raise PreconditionFailed(
+                f"the document is at version {version}, not {expected_version}"
+            )
         stamp = now()
         deleted = replace(current.document, deleted_at=stamp, updated_at=stamp, version=version + 1)
         if not await uow.documents.replace(deleted, version):

@@ -35,10 +35,19 @@ class ServiceProcess:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed when the child is reaped
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "hypercorn", "--bind", f"127.0.0.1:{self.port}",
-                "--workers", str(workers), f"services.{self.name}.app:create_app()",
+                sys.executable,
+                "-m",
+                "hypercorn",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                f"services.{self.name}.app:create_app()",
             ],
-            cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         if wait:
             self.wait_ready()
@@ -55,7 +64,9 @@ class ServiceProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"{self.name} not ready in {timeout}s: {self.log_path.read_text()[-3000:]}")
+        raise RuntimeError(
+            f"{self.name} not ready in {timeout}s: {self.log_path.read_text()[-3000:]}"
+        )
 
     def stop(self) -> None:
         """A clean stop (SIGTERM), as an operator would."""
@@ -88,15 +99,23 @@ def service_environment(name: str, database_url: str, **extra: str) -> dict[str,
 def migrate(name: str, env: dict[str, str]) -> None:
     subprocess.run(
         [sys.executable, "-m", "alembic", "-c", f"services/{name}/alembic.ini", "upgrade", "head"],
-        cwd=REPO_ROOT, env=env, check=True, capture_output=True,
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
 
 
 @contextmanager
 def running_service(
-    name: str, database_url: str, log_dir: Path, *, port: int | None = None, **extra: str
+    name: str,
+    database_url: str,
+    log_dir: Path,
+    *,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[ServiceProcess]:
-    env = service_environment(name, database_url, **extra)
+    env = service_environment(name, database_url, **(env or {}))
     migrate(name, env)
     service = ServiceProcess(name, port or free_port(), env, log_dir / f"{name}.log")
     service.start()

@@ -1,4 +1,4 @@
-"""The real-PostgreSQL machinery: discovery, databases, the throwaway cluster, probes, DB metrics."""
+"""Real-PostgreSQL machinery: discovery, databases, throwaway cluster, probes, DB metrics."""
 
 import shutil
 import tempfile
@@ -7,6 +7,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
 
 from service_kit.app import create_service_app
 from service_kit.db import Database
@@ -24,7 +25,10 @@ async def test_make_database_gives_a_fresh_connectable_database(make_database, p
     url = await make_database("kit")
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
-        assert await connection.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname='public'") == 0
+        assert (
+            await connection.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname='public'")
+            == 0
+        )
     finally:
         await connection.close()
     name = url.rsplit("/", 1)[1]
@@ -90,16 +94,25 @@ async def test_statements_are_counted_and_timed(make_database):
     from prometheus_client import REGISTRY
 
     database = Database(await make_database("kit"))
-    before = REGISTRY.get_sample_value("db_queries_total", {"operation": "SELECT", "outcome": "ok"}) or 0
-    errors_before = REGISTRY.get_sample_value("db_queries_total", {"operation": "SELECT", "outcome": "error"}) or 0
+    before = (
+        REGISTRY.get_sample_value("db_queries_total", {"operation": "SELECT", "outcome": "ok"}) or 0
+    )
+    errors_before = (
+        REGISTRY.get_sample_value("db_queries_total", {"operation": "SELECT", "outcome": "error"})
+        or 0
+    )
     async with database.engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
         await connection.execute(text("SELECT 2"))
-        with pytest.raises(Exception):
+        with pytest.raises(ProgrammingError):
             await connection.execute(text("SELECT * FROM no_such_table"))
     await database.dispose()
     after = REGISTRY.get_sample_value("db_queries_total", {"operation": "SELECT", "outcome": "ok"})
-    errors = REGISTRY.get_sample_value("db_queries_total", {"operation": "SELECT", "outcome": "error"})
+    errors = REGISTRY.get_sample_value(
+        "db_queries_total", {"operation": "SELECT", "outcome": "error"}
+    )
     assert after == before + 2
     assert errors == errors_before + 1
-    assert REGISTRY.get_sample_value("db_query_duration_seconds_count", {"operation": "SELECT"}) >= 2
+    assert (
+        REGISTRY.get_sample_value("db_query_duration_seconds_count", {"operation": "SELECT"}) >= 2
+    )

@@ -137,7 +137,8 @@ async def test_inline_text_document_and_bad_documents(app: Quart):
     assert_problem(bad_kind, 422)
     assert (await bad_kind.get_json())["errors"][0]["loc"] == ["kind"]
     bad_patch = await client.patch(
-        f"/v1/documents/{document['id']}", json={"content_id": "b" * 64},
+        f"/v1/documents/{document['id']}",
+        json={"content_id": "b" * 64},
         headers={"If-Match": '"1"'},
     )
     assert_problem(bad_patch, 422)
@@ -150,7 +151,8 @@ async def test_list_pages_with_an_opaque_cursor(app: Quart):
     ids = []
     for i in range(7):
         response = await client.post(
-            "/v1/documents", json={"kind": "extracted_text", "text": f"essay {i}", "batch_id": batch}
+            "/v1/documents",
+            json={"kind": "extracted_text", "text": f"essay {i}", "batch_id": batch},
         )
         ids.append((await response.get_json())["id"])
     await client.post("/v1/documents", json={"kind": "rubric", "text": "r", "batch_id": batch})

@@ -17,7 +17,9 @@ async def test_twenty_concurrent_uploads_of_the_same_bytes(database_url: str):
         clients = [app.test_client() for app in apps]
         responses = await asyncio.gather(
             *(
-                clients[i % 2].post("/v1/content", data=data, headers={"Content-Type": "text/plain"})
+                clients[i % 2].post(
+                    "/v1/content", data=data, headers={"Content-Type": "text/plain"}
+                )
                 for i in range(20)
             )
         )

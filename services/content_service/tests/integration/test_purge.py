@@ -1,5 +1,6 @@
 """The purge command on PostgreSQL: only unreferenced blobs past the grace period go."""
 
+import asyncio
 import hashlib
 import os
 import subprocess
@@ -35,11 +36,18 @@ async def test_purge_command_removes_orphans_and_reports_them(make_migrated_data
         "PYTHONPATH": f"{ROOT / 'libs'}{os.pathsep}{ROOT}",
     }
     command = [sys.executable, "-m", "services.content_service.purge"]
-    young = subprocess.run([*command, "--grace-hours", "1"], env=env, capture_output=True, text=True)
+    young = await asyncio.to_thread(
+        subprocess.run, [*command, "--grace-hours", "1"], env=env, capture_output=True, text=True
+    )
     assert young.returncode == 0, young.stderr
     assert "purged 0 blobs" in young.stdout
-    result = subprocess.run(
-        [*command, "--grace-hours", "0"], env=env, capture_output=True, text=True, check=True
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [*command, "--grace-hours", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert f"removed blob {hashlib.sha256(orphan).hexdigest()}" in result.stdout
     assert f"removed blob {hashlib.sha256(deleted).hexdigest()}" in result.stdout
@@ -49,6 +57,8 @@ async def test_purge_command_removes_orphans_and_reports_them(make_migrated_data
         client = app.test_client()
         document = await client.get(f"/v1/documents/{(await keep.get_json())['id']}")
         assert document.status_code == 200
-        assert (await client.get(f"/v1/content/{hashlib.sha256(kept).hexdigest()}")).status_code == 200
+        assert (
+            await client.get(f"/v1/content/{hashlib.sha256(kept).hexdigest()}")
+        ).status_code == 200
         gone_blob = await client.get(f"/v1/content/{hashlib.sha256(orphan).hexdigest()}")
         assert gone_blob.status_code == 404

@@ -15,6 +15,7 @@ from services.content_service.domain import (
     content_id_of,
 )
 from services.content_service.repository_memory_impl import (
+    MemoryBlobReader,
     MemoryContentStore,
     MemoryContentUnitOfWork,
 )
@@ -40,14 +41,14 @@ async def test_same_bytes_are_stored_once(store):
 
 async def test_fetch_unknown_blob_is_not_found(store):
     with pytest.raises(NotFound):
-        await service.fetch_blob(uow(store), "0" * 64)
+        await service.fetch_blob(MemoryBlobReader(store), "0" * 64)
 
 
 async def test_inline_text_document_stores_its_blob(store):
     view = await service.create_document(
         uow(store), kind=DocumentKind.PROMPT, text="Skriv om sjöar", batch_id="b1"
     )
-    blob, data = await service.fetch_blob(uow(store), view.document.content_id)
+    _, data = await service.fetch_blob(MemoryBlobReader(store), view.document.content_id)
     assert data.decode() == "Skriv om sjöar"
     assert view.size == len("Skriv om sjöar".encode())
     assert view.content_type.startswith("text/plain")
@@ -132,8 +133,6 @@ async def test_purge_removes_only_unreferenced_old_blobs(store):
     assert nothing.blobs == []  # everything is younger than the grace period
 
     report = await service.purge(uow(store), grace=timedelta(seconds=-1))
-    assert sorted(report.blobs) == sorted(
-        [orphan.blob.content_id, deleted.document.content_id]
-    )
+    assert sorted(report.blobs) == sorted([orphan.blob.content_id, deleted.document.content_id])
     assert report.documents_removed == 1
     assert list(store.blobs) == [kept.document.content_id]
