@@ -22,6 +22,9 @@ from service_kit.db import Database
 from service_kit.di import DatabaseProvider
 from service_kit.errors import DomainError
 from service_kit.logging import configure_logging, get_logger
+from service_kit.messaging.jobs import WorkerSettings
+from service_kit.messaging.outbox import RelaySettings
+from service_kit.messaging.runtime import Messaging, MessagingRuntime
 from service_kit.settings import RepositoryKind, ServiceSettings
 
 PROBLEM_JSON = "application/problem+json"
@@ -179,6 +182,7 @@ def create_service_app(
     container: AsyncContainer | None = None,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
+    messaging: Messaging | None = None,
     title: str | None = None,
 ) -> Quart:
     """Quart + QuartSchema + dishka + problem+json + correlation + metrics + probes.
@@ -221,13 +225,40 @@ def create_service_app(
     if settings.token is None:
         log.warning("internal_api_token_unset", detail="every route is open without a token")
 
+    runtime: MessagingRuntime | None = None
+    if messaging is not None and database is not None:
+        runtime = MessagingRuntime(
+            messaging,
+            database,
+            container,
+            RelaySettings(
+                max_attempts=settings.outbox_max_attempts,
+                backoff_base_seconds=settings.outbox_backoff_base_seconds,
+                backoff_max_seconds=settings.outbox_backoff_max_seconds,
+                poll_seconds=settings.outbox_poll_seconds,
+                token=settings.token,
+                timeout_seconds=settings.http_timeout_seconds,
+            ),
+            WorkerSettings(
+                concurrency=settings.job_concurrency,
+                lease_seconds=settings.job_lease_seconds,
+                poll_seconds=settings.job_poll_seconds,
+                retry_base_seconds=settings.job_retry_base_seconds,
+            ),
+        )
+    app.extensions["messaging"] = runtime
+
     @app.before_serving
     async def startup() -> None:
         for hook in on_startup:
             await hook(app)
+        if runtime is not None:
+            await runtime.start()
 
     @app.after_serving
     async def shutdown() -> None:
+        if runtime is not None:
+            await runtime.stop()
         for hook in on_shutdown:
             await hook(app)
         await container.close()

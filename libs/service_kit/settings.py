@@ -48,6 +48,15 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     max_body_bytes: int = 1024 * 1024
     http_timeout_seconds: float = 10.0
+    # the outbox relay and the job workers (ARCHITECTURE.md §4)
+    outbox_max_attempts: int = 12
+    outbox_backoff_base_seconds: float = 0.5
+    outbox_backoff_max_seconds: float = 60.0
+    outbox_poll_seconds: float = 5.0
+    job_concurrency: int = 2
+    job_lease_seconds: float = 30.0
+    job_poll_seconds: float = 5.0
+    job_retry_base_seconds: float = 1.0
 
     @field_validator("database_url")
     @classmethod

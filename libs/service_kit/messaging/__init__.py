@@ -1,0 +1,1 @@
+"""Reliable calls between services (ARCHITECTURE.md §4): outbox, inbox and durable jobs."""
