@@ -13,6 +13,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit.errors import InvalidInput, PreconditionRequired
+from service_kit.messaging import inbox
 from service_kit.pagination import clamp_limit, decode_cursor, encode_cursor
 from services.content_service import service
 from services.content_service.domain import (
@@ -128,6 +129,10 @@ def _version_from(header: str | None) -> int | None:
     return int(value)
 
 
+def _optional_key(value: str | None) -> str | None:
+    return None if value is None else inbox.require_key(value)
+
+
 def _document_response(
     view: DocumentView, status: int = 200
 ) -> tuple[DocumentOut, int, dict[str, str]]:
@@ -182,6 +187,7 @@ async def create_document(
         essay_id=data.essay_id,
         filename=data.filename,
         metadata=data.metadata,
+        idempotency_key=_optional_key(request.headers.get(inbox.IDEMPOTENCY_HEADER)),
     )
     return _document_response(view, 201)
 

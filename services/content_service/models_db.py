@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from service_kit.db import make_metadata
+from service_kit.messaging.tables import processed_requests_table
 from services.content_service.domain import DocumentKind
 
 
@@ -72,3 +73,7 @@ class DocumentRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# the inbox: POST /v1/documents with an Idempotency-Key makes one document however often it comes
+processed_requests = processed_requests_table(Base.metadata)

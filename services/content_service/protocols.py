@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from services.content_service.domain import (
     Blob,
@@ -50,6 +50,16 @@ class DocumentRepository(Protocol):
         ...
 
 
+class ProcessedRequests(Protocol):
+    """The inbox: answers already given to requests that carried an Idempotency-Key."""
+
+    async def claim(self, key: str, scope: str) -> dict[str, Any] | None:
+        """None: this request goes ahead (the key is now taken). Else: the stored answer."""
+        ...
+
+    async def record(self, key: str, scope: str, answer: dict[str, Any]) -> None: ...
+
+
 class ContentUnitOfWork(Protocol):
     """Repositories sharing one transaction, rolled back unless committed."""
 
@@ -58,6 +68,9 @@ class ContentUnitOfWork(Protocol):
 
     @property
     def documents(self) -> DocumentRepository: ...
+
+    @property
+    def requests(self) -> ProcessedRequests: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from services.content_service.domain import (
     Blob,
@@ -24,6 +24,7 @@ class MemoryContentStore:
 
     blobs: dict[str, tuple[Blob, bytes]] = field(default_factory=dict)
     documents: dict[uuid.UUID, Document] = field(default_factory=dict)
+    answers: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 class MemoryBlobRepository:
@@ -111,6 +112,17 @@ class MemoryDocumentRepository:
         return True
 
 
+class MemoryProcessedRequests:
+    def __init__(self, store: MemoryContentStore) -> None:
+        self._store = store
+
+    async def claim(self, key: str, scope: str) -> dict[str, Any] | None:
+        return self._store.answers.get((key, scope))
+
+    async def record(self, key: str, scope: str, answer: dict[str, Any]) -> None:
+        self._store.answers[(key, scope)] = answer
+
+
 class MemoryContentUnitOfWork:
     """Rolls back unless committed, by restoring the snapshot taken on entry."""
 
@@ -118,13 +130,16 @@ class MemoryContentUnitOfWork:
         self._store = store
         self.blobs = MemoryBlobRepository(store)
         self.documents = MemoryDocumentRepository(store)
-        self._snapshot: tuple[dict[str, tuple[Blob, bytes]], dict[uuid.UUID, Document]] | None = (
-            None
-        )
+        self.requests = MemoryProcessedRequests(store)
+        self._snapshot: tuple[Any, Any, Any] | None = None
         self.committed = False
 
     async def __aenter__(self) -> Self:
-        self._snapshot = (dict(self._store.blobs), dict(self._store.documents))
+        self._snapshot = (
+            dict(self._store.blobs),
+            dict(self._store.documents),
+            dict(self._store.answers),
+        )
         return self
 
     async def __aexit__(
@@ -136,12 +151,15 @@ class MemoryContentUnitOfWork:
         await self.rollback()
 
     async def commit(self) -> None:
-        self._snapshot = (dict(self._store.blobs), dict(self._store.documents))
+        self._snapshot = (
+            dict(self._store.blobs),
+            dict(self._store.documents),
+            dict(self._store.answers),
+        )
         self.committed = True
 
     async def rollback(self) -> None:
         if self._snapshot is not None:
-            self._store.blobs, self._store.documents = (
-                dict(self._snapshot[0]),
-                dict(self._snapshot[1]),
-            )
+            blobs, documents, answers = self._snapshot
+            self._store.blobs, self._store.documents = dict(blobs), dict(documents)
+            self._store.answers = dict(answers)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.db import Database
+from service_kit.messaging import inbox
 from services.content_service.domain import (
     Blob,
     Document,
@@ -21,7 +22,7 @@ from services.content_service.domain import (
     PurgeReport,
     UnknownContent,
 )
-from services.content_service.models_db import BlobRow, DocumentRow
+from services.content_service.models_db import BlobRow, DocumentRow, processed_requests
 
 _blobs = cast(Table, BlobRow.__table__)
 _documents = cast(Table, DocumentRow.__table__)
@@ -208,11 +209,24 @@ class PostgresDocumentRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+class PostgresProcessedRequests:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, key: str, scope: str) -> dict[str, Any] | None:
+        stored = await inbox.claim(self._session, processed_requests, key, scope)
+        return None if stored is None else dict(stored.body)
+
+    async def record(self, key: str, scope: str, answer: dict[str, Any]) -> None:
+        await inbox.record(self._session, processed_requests, key, scope, 201, answer)
+
+
 class PostgresContentUnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self.blobs = PostgresBlobRepository(session)
         self.documents = PostgresDocumentRepository(session)
+        self.requests = PostgresProcessedRequests(session)
 
     async def __aenter__(self) -> Self:
         return self

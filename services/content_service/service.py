@@ -65,9 +65,20 @@ async def create_document(
     essay_id: str | None = None,
     filename: str | None = None,
     metadata: dict[str, object] | None = None,
+    idempotency_key: str | None = None,
 ) -> DocumentView:
-    """A document over an existing blob, or over inline text stored as a blob first."""
+    """A document over an existing blob, or over inline text stored as a blob first.
+
+    With an idempotency key, a repeat returns the document the first request made.
+    """
     async with uow:
+        if idempotency_key is not None:
+            answer = await uow.requests.claim(idempotency_key, "create_document")
+            if answer is not None:
+                view = await uow.documents.get(uuid.UUID(answer["document_id"]))
+                if view is None:
+                    raise NotFound("the document this key created is gone")
+                return view
         if text is not None:
             data = text.encode("utf-8")
             blob = Blob.of(data, "text/plain; charset=utf-8")
@@ -87,6 +98,9 @@ async def create_document(
         if await uow.blobs.describe(document.content_id) is None:
             raise UnknownContent(f"no content with id {document.content_id}")
         await uow.documents.add(document)
+        if idempotency_key is not None:
+            answer = {"document_id": str(document.id)}
+            await uow.requests.record(idempotency_key, "create_document", answer)
         view = await uow.documents.get(document.id)
         await uow.commit()
     metrics.DOCUMENTS_CREATED.labels(kind.value).inc()

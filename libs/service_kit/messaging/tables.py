@@ -49,9 +49,18 @@ class MessagingTables:
     jobs: Table
 
 
+_NOW = text("now()")
+
+
 def messaging_tables(metadata: MetaData) -> MessagingTables:
-    now = text("now()")
-    outbox = Table(
+    return MessagingTables(
+        outbox_table(metadata), processed_requests_table(metadata), jobs_table(metadata)
+    )
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    now = _NOW
+    return Table(
         "outbox",
         metadata,
         Column("id", BigInteger, primary_key=True, autoincrement=True),
@@ -78,7 +87,12 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
             postgresql_where=text("status = 'pending'"),
         ),
     )
-    processed_requests = Table(
+
+
+def processed_requests_table(metadata: MetaData) -> Table:
+    """The inbox alone, for a service that receives idempotent calls but sends none."""
+    now = _NOW
+    return Table(
         "processed_requests",
         metadata,
         Column("idempotency_key", String(255), primary_key=True),
@@ -87,7 +101,11 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("response", JSONB),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
     )
-    jobs = Table(
+
+
+def jobs_table(metadata: MetaData) -> Table:
+    now = _NOW
+    return Table(
         "jobs",
         metadata,
         Column("id", UUID(as_uuid=True), primary_key=True),
@@ -111,4 +129,3 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("finished_at", DateTime(timezone=True)),
         Index("ix_jobs_claimable", "status", "run_after"),
     )
-    return MessagingTables(outbox, processed_requests, jobs)

@@ -181,3 +181,18 @@ async def test_metrics_show_the_work(app: Quart):
     assert 'db_queries_total{operation="INSERT",outcome="ok"}' in text
     ready = await client.get("/readyz")
     assert ready.status_code == 200
+
+
+async def test_document_creation_with_an_idempotency_key_happens_once(app: Quart):
+    client = app.test_client()
+    batch = uuid.uuid4().hex
+    body = {"kind": "extracted_text", "text": "Min uppsats om fjällen.", "batch_id": batch}
+    key = {"Idempotency-Key": f"file:{batch}:v1:text"}
+    first = await client.post("/v1/documents", json=body, headers=key)
+    again = await client.post("/v1/documents", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert (await first.get_json())["id"] == (await again.get_json())["id"]
+    listed = await (await client.get(f"/v1/documents?batch_id={batch}")).get_json()
+    assert len(listed["items"]) == 1
+    too_long = await client.post("/v1/documents", json=body, headers={"Idempotency-Key": "k" * 300})
+    assert_problem(too_long, 400)
