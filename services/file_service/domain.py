@@ -1,0 +1,172 @@
+"""file_service's domain: uploaded files, their versions, and what became of each.
+
+Pure Python: no Quart, no SQLAlchemy. Text extraction itself lives in extraction.py.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from service_kit.errors import DomainError
+from services.file_service.extraction import (
+    ExtractionLimits,
+    FileErrorCode,
+    FileKind,
+    FileRejected,
+    check_upload,
+    sniff_kind,
+)
+
+PROCESSING_FAILED = "processing_failed"  # a stored file we could not finish processing
+PROCESS_FILE = "process_file"  # the job kind
+
+
+class FileStatus(str, enum.Enum):
+    PROCESSING = "processing"
+    READY = "ready"
+    REJECTED = "rejected"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    filename: str
+    data: bytes
+    declared_type: str | None = None
+
+
+@dataclass(frozen=True)
+class FileVersion:
+    file_id: uuid.UUID
+    version: int
+    filename: str
+    size: int
+    sha256: str
+    status: FileStatus
+    kind: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    raw_content_id: str | None = None
+    text_content_id: str | None = None
+    char_count: int | None = None
+    word_count: int | None = None
+    extraction_ms: float | None = None
+    created_at: datetime = field(default_factory=now)
+    processed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: uuid.UUID
+    batch_id: str
+    current_version: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FileView:
+    """A file with its current version."""
+
+    file: StoredFile
+    version: FileVersion
+
+
+@dataclass(frozen=True)
+class Screened:
+    """An upload after the checks that need no parsing: the kind, or why it is refused."""
+
+    incoming: IncomingFile
+    kind: FileKind | None
+    refusal: FileRejected | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.refusal is None
+
+
+def screen(incoming: IncomingFile, limits: ExtractionLimits) -> Screened:
+    """Lock files, empty or oversize files and types that sniffing rules out: known now."""
+    try:
+        check_upload(incoming.filename, len(incoming.data), limits)
+        return Screened(incoming, sniff_kind(incoming.filename, incoming.data), None)
+    except FileRejected as refusal:
+        return Screened(incoming, None, refusal)
+
+
+def new_version(file_id: uuid.UUID, version: int, screened: Screened) -> FileVersion:
+    data = screened.incoming.data
+    refusal = screened.refusal
+    return FileVersion(
+        file_id=file_id,
+        version=version,
+        filename=screened.incoming.filename,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        status=FileStatus.REJECTED if refusal else FileStatus.PROCESSING,
+        kind=screened.kind.value if screened.kind else None,
+        error_code=refusal.code.value if refusal else None,
+        error_message=refusal.message if refusal else None,
+        processed_at=now() if refusal else None,
+    )
+
+
+REFUSAL_STATUS = {
+    FileErrorCode.FILE_TOO_LARGE: 413,
+    FileErrorCode.UNSUPPORTED_TYPE: 415,
+}
+
+
+class UploadRefused(DomainError):
+    """Every file in the request was refused before anything was stored."""
+
+    title = "Upload refused"
+
+    def __init__(self, refused: list[Screened]) -> None:
+        statuses = {REFUSAL_STATUS.get(s.refusal.code, 422) for s in refused if s.refusal}
+        self.status = statuses.pop() if len(statuses) == 1 else 422
+        files = [
+            {
+                "filename": s.incoming.filename,
+                "error_code": s.refusal.code.value,
+                "error_message": s.refusal.message,
+            }
+            for s in refused
+            if s.refusal
+        ]
+        super().__init__("no file in the request can be accepted", files=files)
+
+
+def essay_ready_body(view: FileView) -> dict[str, Any]:
+    v = view.version
+    return {
+        "file_id": str(v.file_id),
+        "filename": v.filename,
+        "version": v.version,
+        "text_content_id": v.text_content_id,
+        "raw_content_id": v.raw_content_id,
+    }
+
+
+def essay_rejected_body(view: FileView) -> dict[str, Any]:
+    v = view.version
+    return {
+        "file_id": str(v.file_id),
+        "filename": v.filename,
+        "version": v.version,
+        "error_code": v.error_code,
+        "error_message": v.error_message,
+    }
+
+
+def notification_key(file_id: uuid.UUID, version: int) -> str:
+    return f"file:{file_id}:v{version}"

@@ -1,0 +1,100 @@
+"""The contracts file_service's use cases hold their adapters to."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from services.file_service.domain import FileVersion, FileView, StoredFile
+
+
+class FileRepository(Protocol):
+    async def add(self, file: StoredFile, version: FileVersion, staged: bytes | None) -> None: ...
+
+    async def get(self, file_id: uuid.UUID, *, for_update: bool = False) -> FileView | None: ...
+
+    async def get_version(
+        self, file_id: uuid.UUID, version: int
+    ) -> tuple[FileView, FileVersion, bytes | None] | None:
+        """The file, the asked-for version and its staged bytes (None once processed)."""
+        ...
+
+    async def add_version(self, version: FileVersion, staged: bytes | None) -> None:
+        """Store a new version and make it the file's current one."""
+        ...
+
+    async def finish_version(self, version: FileVersion) -> bool:
+        """Record a processed version, dropping its staged bytes; False if it was not
+        processing any more (another worker finished it first)."""
+        ...
+
+    async def mark_deleted(self, file_id: uuid.UUID, at: datetime) -> bool: ...
+
+    async def list_for_batch(
+        self,
+        batch_id: str,
+        *,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+        include_deleted: bool,
+    ) -> list[FileView]: ...
+
+    async def versions(self, file_id: uuid.UUID) -> list[FileVersion]: ...
+
+
+class FileUnitOfWork(Protocol):
+    """Repository, outbox and job queue in one transaction, rolled back unless committed."""
+
+    @property
+    def files(self) -> FileRepository: ...
+
+    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
+        """Send this call once the transaction commits (the outbox)."""
+        ...
+
+    async def schedule(self, kind: str, payload: dict[str, Any], dedup_key: str) -> None:
+        """Run this job once the transaction commits (the job queue)."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class ContentStore(Protocol):
+    """content_service, as file_service needs it. Raises ContentUnavailable (retry later)
+    or ContentRefused (a request it will never accept)."""
+
+    async def store_blob(self, data: bytes, content_type: str) -> str: ...
+
+    async def create_document(
+        self,
+        *,
+        kind: str,
+        batch_id: str,
+        filename: str,
+        metadata: dict[str, Any],
+        idempotency_key: str,
+        content_id: str | None = None,
+        text: str | None = None,
+    ) -> str:
+        """Returns the stored content id the document points at."""
+        ...
+
+
+class BatchGate(Protocol):
+    async def ensure_open(self, batch_id: str) -> None:
+        """Raise Conflict when the batch no longer takes file changes, PeerUnavailable when
+        that cannot be known right now."""
+        ...
