@@ -87,6 +87,7 @@ def port_pairs(spec: dict[str, Any]) -> list[tuple[int, int]]:
 
 def database_of(compose: dict[str, Any], name: str) -> str:
     """The one postgres container ``name`` depends on."""
+    assert name in compose["services"], f"{name} is missing from docker-compose.yml"
     depends = compose["services"][name].get("depends_on") or {}
     databases = [
         dep

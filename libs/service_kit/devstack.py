@@ -73,8 +73,9 @@ async def find_dev_server() -> PostgresServer:
 def service_env(server: PostgresServer, services: list[str]) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "libs"), str(ROOT)])
-    for name, port in PORTS.items():
-        env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
+    # only peers that exist: an orchestrator URL, say, makes file_service ask it first
+    for name in available_services():
+        env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{PORTS[name]}")
     for name in services:
         env[f"{name.upper()}_DATABASE_URL"] = server.database_url(name)
     return env

@@ -25,6 +25,7 @@ from services.content_service.domain import (
 from services.content_service.protocols import BlobReader, ContentUnitOfWork
 
 blueprint = Blueprint("content", __name__)
+MAX_CONTENT_TYPE = 255  # the column's width
 
 
 class BlobOut(BaseModel):
@@ -144,9 +145,12 @@ def _document_response(
 async def upload_content(
     uow: FromDishka[ContentUnitOfWork],
 ) -> tuple[dict[str, Any], int, dict[str, str]]:
+    content_type = request.content_type
+    if content_type and len(content_type) > MAX_CONTENT_TYPE:
+        raise InvalidInput(f"Content-Type is limited to {MAX_CONTENT_TYPE} characters")
     data = await request.get_data(cache=False, as_text=False)
     assert isinstance(data, bytes)
-    stored = await service.store_blob(uow, data, request.content_type)
+    stored = await service.store_blob(uow, data, content_type)
     blob = stored.blob
     body = BlobOut(content_id=blob.content_id, size=blob.size, content_type=blob.content_type)
     status = 201 if stored.created else 200

@@ -31,7 +31,9 @@ class PostgresStorageProvider(Provider):
 
 
 class MemoryStorageProvider(Provider):
-    store = provide(MemoryContentStore, scope=Scope.APP)
+    @provide(scope=Scope.APP)
+    def store(self) -> MemoryContentStore:
+        return MemoryContentStore()
 
     @provide(scope=Scope.APP)
     def blob_reader(self, store: MemoryContentStore) -> BlobReader:

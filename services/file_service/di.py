@@ -61,7 +61,9 @@ class PostgresStorageProvider(Provider):
 class MemoryStorageProvider(Provider):
     """Unit tests only: nothing runs the jobs it records."""
 
-    store = provide(MemoryFileStore, scope=Scope.APP)
+    @provide(scope=Scope.APP)
+    def store(self) -> MemoryFileStore:
+        return MemoryFileStore()
 
     @provide(scope=Scope.REQUEST)
     def unit_of_work(self, store: MemoryFileStore) -> FileUnitOfWork:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Received:
     correlation_id: str | None
     authorization: str | None
     body: Any
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
