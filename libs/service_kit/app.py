@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
+import structlog
 from dishka import AsyncContainer, Provider, make_async_container
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from quart import Blueprint, Quart, Response, g, request
@@ -107,8 +108,6 @@ def _register_request_hooks(app: Quart, settings: ServiceSettings) -> None:
         g.started = time.perf_counter()
         cid = correlation.accept_or_make(request.headers.get(correlation.HEADER))
         correlation.set_current(cid)
-        import structlog
-
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(correlation_id=cid)
         if token and request.endpoint not in PUBLIC_ENDPOINTS:

@@ -142,7 +142,14 @@ def wait_ready(names: list[str], children: dict[str, subprocess.Popen[bytes]]) -
         raise SystemExit(f"not ready after 60 s: {', '.join(sorted(pending))}; see .devstack/")
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(services: list[str]) -> None:
+    # Ctrl-C and SIGTERM both stop everything, even when started with SIGINT ignored (`&`)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     DEVSTACK.mkdir(exist_ok=True)
     server, env = asyncio.run(prepare(services))
     children = {name: start(name, env) for name in services}
@@ -153,7 +160,6 @@ def run(services: list[str]) -> None:
             url = f"http://127.0.0.1:{PORTS[name]}"
             print(f"  {name:<20} {url}   docs: {url}/docs", flush=True)
         print("\nCtrl-C stops everything.", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(child.poll() is None for child in children.values()):
             time.sleep(0.5)
         dead = [name for name, child in children.items() if child.poll() is not None]
@@ -163,7 +169,7 @@ def run(services: list[str]) -> None:
     finally:
         for child in children.values():
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.send_signal(signal.SIGTERM)
         for child in children.values():
             try:
                 child.wait(timeout=10)
