@@ -51,7 +51,9 @@ def load(
     ]
     for key, value in extra.items():
         argv += [f"--{key.replace('_', '-')}", str(value)]
-    done = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the load generator failed:\n{done.stderr}")
     return dict(json.loads(done.stdout))
 
 

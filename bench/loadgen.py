@@ -47,7 +47,13 @@ async def _worker(
             payload = next(requests) if requests is not None else make_request()  # type: ignore[operator]
             started = time.perf_counter()
             writer.write(payload)
-            status = await _read_response(reader)
+            try:
+                status = await _read_response(reader)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                # the server ends keep-alive connections after N requests: reconnect, resend
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
+                continue
             latencies.append(time.perf_counter() - started)
             statuses[status] = statuses.get(status, 0) + 1
     finally:
