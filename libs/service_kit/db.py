@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import asyncpg
 from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
+    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
@@ -104,3 +106,31 @@ class Database:
         if self._raw_pool is not None:
             await self._raw_pool.close()
         await self.engine.dispose()
+
+
+class SqlAlchemyUnitOfWork:
+    """Base for each service's unit of work: one session, rolled back unless committed.
+
+    ``async with uow: ...; await uow.commit()`` - leaving the block without committing (an
+    error, an early return) rolls back, so a half-done change never lands.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

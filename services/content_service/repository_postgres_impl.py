@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service_kit.db import Database
+from service_kit.db import Database, SqlAlchemyUnitOfWork
 from service_kit.messaging import inbox
 from services.content_service.domain import (
     Blob,
@@ -221,26 +220,9 @@ class PostgresProcessedRequests:
         await inbox.record(self._session, processed_requests, key, scope, 201, answer)
 
 
-class PostgresContentUnitOfWork:
+class PostgresContentUnitOfWork(SqlAlchemyUnitOfWork):
     def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+        super().__init__(session)
         self.blobs = PostgresBlobRepository(session)
         self.documents = PostgresDocumentRepository(session)
         self.requests = PostgresProcessedRequests(session)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()
-
-    async def commit(self) -> None:
-        await self._session.commit()
-
-    async def rollback(self) -> None:
-        await self._session.rollback()

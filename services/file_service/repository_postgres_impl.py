@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service_kit.db import SqlAlchemyUnitOfWork
 from service_kit.messaging.jobs import enqueue_job
 from service_kit.messaging.outbox import enqueue
 from services.file_service.domain import FileStatus, FileVersion, FileView, StoredFile
@@ -151,32 +151,15 @@ class PostgresFileRepository:
         return [_version(row) for row in rows]
 
 
-class PostgresFileUnitOfWork:
+class PostgresFileUnitOfWork(SqlAlchemyUnitOfWork):
     def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+        super().__init__(session)
         self.files = PostgresFileRepository(session)
 
     async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
         await enqueue(
-            self._session, messaging.outbox, method, url, json=body, idempotency_key=idempotency_key
+            self.session, messaging.outbox, method, url, json=body, idempotency_key=idempotency_key
         )
 
     async def schedule(self, kind: str, payload: dict[str, Any], dedup_key: str) -> None:
-        await enqueue_job(self._session, messaging.jobs, kind, payload, dedup_key=dedup_key)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()
-
-    async def commit(self) -> None:
-        await self._session.commit()
-
-    async def rollback(self) -> None:
-        await self._session.rollback()
+        await enqueue_job(self.session, messaging.jobs, kind, payload, dedup_key=dedup_key)
