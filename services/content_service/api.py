@@ -14,7 +14,7 @@ from quart_schema import validate_querystring, validate_request, validate_respon
 
 from service_kit.errors import InvalidInput, PreconditionRequired
 from service_kit.messaging import inbox
-from service_kit.pagination import clamp_limit, decode_cursor, encode_cursor
+from service_kit.pagination import clamp_limit, page, position_after
 from services.content_service import service
 from services.content_service.domain import (
     DocumentChanges,
@@ -213,28 +213,17 @@ async def list_documents(
     query_args: DocumentListQuery, uow: FromDishka[ContentUnitOfWork]
 ) -> DocumentPage:
     limit = clamp_limit(query_args.limit)
-    after = None
-    if query_args.cursor:
-        created, last_id = decode_cursor(query_args.cursor, 2)
-        try:
-            after = (datetime.fromisoformat(created), uuid.UUID(last_id))
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput("the cursor is not one this service issued") from exc
     query = DocumentQuery(
         batch_id=query_args.batch_id,
         essay_id=query_args.essay_id,
         kind=query_args.kind,
         include_deleted=query_args.include_deleted,
-        after=after,
+        after=position_after(query_args.cursor),
         limit=limit + 1,
     )
     views = await service.list_documents(uow, query)
-    page, more = views[:limit], len(views) > limit
-    cursor = None
-    if more:
-        last = page[-1].document
-        cursor = encode_cursor(last.created_at.isoformat(), str(last.id))
-    return DocumentPage(items=[DocumentOut.of(v) for v in page], next_cursor=cursor)
+    shown, cursor = page(views, limit, lambda v: (v.document.created_at, v.document.id))
+    return DocumentPage(items=[DocumentOut.of(v) for v in shown], next_cursor=cursor)
 
 
 @blueprint.patch("/v1/documents/<uuid:document_id>")

@@ -12,7 +12,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_response
 
 from service_kit.errors import InvalidInput
-from service_kit.pagination import clamp_limit, decode_cursor, encode_cursor
+from service_kit.pagination import clamp_limit, page, position_after
 from services.file_service import service
 from services.file_service.config import Settings
 from services.file_service.domain import FileVersion, FileView, IncomingFile
@@ -199,19 +199,12 @@ async def list_files(
     batch_id: str, query_args: FileListQuery, uow: FromDishka[FileUnitOfWork]
 ) -> FilePage:
     limit = clamp_limit(query_args.limit)
-    after = None
-    if query_args.cursor:
-        created, last_id = decode_cursor(query_args.cursor, 2)
-        try:
-            after = (datetime.fromisoformat(created), uuid.UUID(last_id))
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput("the cursor is not one this service issued") from exc
     views = await service.list_files(
-        uow, batch_id, after=after, limit=limit + 1, include_deleted=query_args.include_deleted
+        uow,
+        batch_id,
+        after=position_after(query_args.cursor),
+        limit=limit + 1,
+        include_deleted=query_args.include_deleted,
     )
-    page, more = views[:limit], len(views) > limit
-    cursor = None
-    if more:
-        last = page[-1].file
-        cursor = encode_cursor(last.created_at.isoformat(), str(last.id))
-    return FilePage(items=[FileOut.of_view(v) for v in page], next_cursor=cursor)
+    shown, cursor = page(views, limit, lambda v: (v.file.created_at, v.file.id))
+    return FilePage(items=[FileOut.of_view(v) for v in shown], next_cursor=cursor)
