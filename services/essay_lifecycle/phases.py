@@ -1,0 +1,388 @@
+"""Phases: the orchestrator's command fans out to per-essay work; results come back as
+callbacks; when the last essay of a run is done, exactly one outcome goes back.
+
+Every use case here first takes the phase run's row lock, so the callbacks of one run are
+applied one after another (on any replica) and the one that finishes the run sees it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from service_kit.errors import Conflict, NotFound
+from services.essay_lifecycle import metrics
+from services.essay_lifecycle.domain import (
+    ACTIVE,
+    ELIGIBLE,
+    PHASE_EVENTS,
+    TERMINAL,
+    Batch,
+    Essay,
+    EssayStatus,
+    Event,
+    Phase,
+    PhaseRun,
+    PhaseRunStatus,
+    apply,
+)
+from services.essay_lifecycle.protocols import EssayUnitOfWork
+from services.essay_lifecycle.service import save
+
+
+@dataclass(frozen=True)
+class Peers:
+    self_url: str
+    spell_checker_url: str
+    cj_assessment_url: str
+
+    def spellcheck_callback(self, essay_id: uuid.UUID, attempt: int) -> str:
+        return f"{self.self_url}/internal/v1/essays/{essay_id}/spellcheck-result?attempt={attempt}"
+
+    def cj_callback(self, batch_id: str, attempt: int) -> str:
+        return f"{self.self_url}/internal/v1/batches/{batch_id}/cj-result?attempt={attempt}"
+
+
+@dataclass(frozen=True)
+class PhaseCommand:
+    attempt: int = 1
+    essay_ids: list[uuid.UUID] | None = None
+    last_phase: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SpellcheckResult:
+    succeeded: bool
+    corrected_text_content_id: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    succeeded: bool
+    ranking: list[dict[str, Any]] = field(default_factory=list)
+    reason: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a callback did: ``applied`` False for a stale or repeated one."""
+
+    applied: bool
+    reason: str | None = None
+    outcome_sent: bool = False
+
+
+async def start_phase(
+    uow: EssayUnitOfWork,
+    peers: Peers,
+    batch_id: str,
+    phase: Phase,
+    command: PhaseCommand,
+    correlation_id: str | None,
+) -> PhaseRun:
+    """Move the eligible essays to pending, queue their work, mark them in progress."""
+    async with uow:
+        batch = await uow.batches.get(batch_id)
+        if batch is None or not batch.callback_url:
+            raise Conflict(f"batch {batch_id} is not registered; register it before its phases")
+        run = PhaseRun(
+            batch_id,
+            phase,
+            command.attempt,
+            PhaseRunStatus.RUNNING,
+            0,
+            command.settings,
+            command.last_phase,
+        )
+        if not await uow.runs.add(run):
+            existing = await uow.runs.lock(batch_id, phase, command.attempt)
+            assert existing is not None
+            return existing  # the same command again: nothing more to do
+        run = await uow.runs.lock(batch_id, phase, command.attempt) or run
+        essays = await uow.essays.in_batch(
+            batch_id,
+            statuses=None if command.essay_ids else ELIGIBLE[phase],
+            ids=command.essay_ids,
+            for_update=True,
+        )
+        events = PHASE_EVENTS[phase]
+        started: list[Essay] = []
+        for essay in essays:
+            if (essay.status, events["requested"]) not in _requestable(phase):
+                continue  # named by the command but not eligible (cancelled, say)
+            pending = await save(
+                uow,
+                apply(
+                    essay,
+                    events["requested"],
+                    details={"attempt": command.attempt},
+                    correlation_id=correlation_id,
+                    phase=phase,
+                    phase_attempt=command.attempt,
+                ),
+            )
+            started.append(pending)
+        await uow.runs.set_count(run, len(started))
+        run = dataclasses.replace(run, essay_count=len(started))
+        if phase is Phase.SPELLCHECK:
+            for essay in started:
+                await _dispatch_spellcheck(uow, peers, batch, essay, command, correlation_id)
+        elif started:
+            await _dispatch_assessment(uow, peers, batch, started, command, correlation_id)
+        await _report_if_finished(uow, run)
+        await uow.commit()
+    metrics.PHASES_STARTED.labels(phase.value).inc()
+    return run
+
+
+def _requestable(phase: Phase) -> set[tuple[EssayStatus, Event]]:
+    return {(status, PHASE_EVENTS[phase]["requested"]) for status in ELIGIBLE[phase]}
+
+
+async def _dispatch_spellcheck(
+    uow: EssayUnitOfWork,
+    peers: Peers,
+    batch: Batch,
+    essay: Essay,
+    command: PhaseCommand,
+    correlation_id: str | None,
+) -> None:
+    if essay.text_content_id is None:
+        await save(
+            uow,
+            apply(
+                essay,
+                Event.SPELLCHECK_FAILED,
+                details={"reason": "no text"},
+                correlation_id=correlation_id,
+            ),
+        )
+        return
+    body = {
+        "essay_id": str(essay.id),
+        "batch_id": batch.id,
+        "content_id": essay.text_content_id,
+        "language": essay.language or batch.language or "en",
+        "callback_url": peers.spellcheck_callback(essay.id, command.attempt),
+        **command.settings,
+    }
+    await uow.call_peer(
+        "POST",
+        f"{peers.spell_checker_url}/v1/jobs",
+        body,
+        f"spellcheck:{essay.id}:{command.attempt}",
+    )
+    await save(uow, apply(essay, Event.SPELLCHECK_DISPATCHED, correlation_id=correlation_id))
+
+
+async def _dispatch_assessment(
+    uow: EssayUnitOfWork,
+    peers: Peers,
+    batch: Batch,
+    essays: list[Essay],
+    command: PhaseCommand,
+    correlation_id: str | None,
+) -> None:
+    body = {
+        "batch_id": batch.id,
+        "essays": [
+            {"essay_id": str(e.id), "content_id": e.corrected_text_content_id or e.text_content_id}
+            for e in essays
+        ],
+        "callback_url": peers.cj_callback(batch.id, command.attempt),
+        **command.settings,
+    }
+    await uow.call_peer(
+        "POST",
+        f"{peers.cj_assessment_url}/v1/assessments",
+        body,
+        f"cj_assessment:{batch.id}:{command.attempt}",
+    )
+    for essay in essays:
+        await save(uow, apply(essay, Event.CJ_ASSESSMENT_DISPATCHED, correlation_id=correlation_id))
+
+
+async def spellcheck_result(
+    uow: EssayUnitOfWork,
+    essay_id: uuid.UUID,
+    attempt: int,
+    result: SpellcheckResult,
+    correlation_id: str | None,
+) -> Applied:
+    async with uow:
+        essay = await uow.essays.get(essay_id)
+        if essay is None:
+            raise NotFound(f"no essay with id {essay_id}")
+        run = await uow.runs.lock(essay.batch_id, Phase.SPELLCHECK, attempt)
+        essay = await uow.essays.get(essay_id, for_update=True)
+        assert essay is not None
+        if run is None or essay.phase is not Phase.SPELLCHECK or essay.phase_attempt != attempt:
+            return Applied(False, "not part of that spellcheck attempt")
+        if essay.status is not EssayStatus.SPELLCHECK_IN_PROGRESS:
+            return Applied(False, f"already {essay.status.value}")
+        if result.succeeded:
+            done = await save(
+                uow,
+                apply(
+                    essay,
+                    Event.SPELLCHECK_SUCCEEDED,
+                    details=result.summary,
+                    correlation_id=correlation_id,
+                    spelling=result.summary,
+                    corrected_text_content_id=result.corrected_text_content_id,
+                ),
+            )
+            if run.last_phase:
+                await save(uow, apply(done, Event.COMPLETE, correlation_id=correlation_id))
+        else:
+            await save(
+                uow,
+                apply(
+                    essay,
+                    Event.SPELLCHECK_FAILED,
+                    details={"reason": result.reason},
+                    correlation_id=correlation_id,
+                ),
+            )
+        sent = await _report_if_finished(uow, run)
+        await uow.commit()
+    return Applied(True, outcome_sent=sent)
+
+
+async def assessment_result(
+    uow: EssayUnitOfWork,
+    batch_id: str,
+    attempt: int,
+    result: AssessmentResult,
+    correlation_id: str | None,
+) -> Applied:
+    """One ranking (or one failure) for the whole run; essays missing from it fail."""
+    async with uow:
+        run = await uow.runs.lock(batch_id, Phase.CJ_ASSESSMENT, attempt)
+        if run is None:
+            raise NotFound(f"no cj_assessment attempt {attempt} for batch {batch_id}")
+        ranked = {str(row["essay_id"]): row for row in result.ranking} if result.succeeded else {}
+        members = await uow.essays.in_batch(
+            batch_id, statuses=(EssayStatus.CJ_ASSESSMENT_IN_PROGRESS,), for_update=True
+        )
+        changed = False
+        for essay in members:
+            if essay.phase_attempt != attempt:
+                continue
+            changed = True
+            row = ranked.get(str(essay.id))
+            if row is not None:
+                done = await save(
+                    uow,
+                    apply(
+                        essay,
+                        Event.CJ_ASSESSMENT_SUCCEEDED,
+                        details=row,
+                        correlation_id=correlation_id,
+                        assessment=row,
+                    ),
+                )
+                if run.last_phase:
+                    await save(uow, apply(done, Event.COMPLETE, correlation_id=correlation_id))
+            else:
+                reason = result.reason if not result.succeeded else "missing from the ranking"
+                await save(
+                    uow,
+                    apply(
+                        essay,
+                        Event.CJ_ASSESSMENT_FAILED,
+                        details={"reason": reason},
+                        correlation_id=correlation_id,
+                    ),
+                )
+        if not changed:
+            return Applied(False, "no essay of that attempt is waiting for a ranking")
+        sent = await _report_if_finished(uow, run, batch_summary=result.summary)
+        await uow.commit()
+    return Applied(True, outcome_sent=sent)
+
+
+async def cancel_batch(uow: EssayUnitOfWork, batch_id: str, correlation_id: str | None) -> int:
+    """Every essay not yet final is cancelled; runs this finishes report their outcome."""
+    async with uow:
+        if await uow.batches.get(batch_id) is None:
+            raise NotFound(f"no batch {batch_id}")
+        runs = [r for r in await uow.runs.for_batch(batch_id) if r.status is PhaseRunStatus.RUNNING]
+        for run in runs:
+            await uow.runs.lock(batch_id, run.phase, run.attempt)
+        essays = await uow.essays.in_batch(batch_id, for_update=True)
+        cancelled = 0
+        for essay in essays:
+            if essay.status in TERMINAL:
+                continue
+            await save(
+                uow,
+                apply(
+                    essay,
+                    Event.CANCEL,
+                    details={"reason": "batch cancelled"},
+                    correlation_id=correlation_id,
+                ),
+            )
+            cancelled += 1
+        for run in runs:
+            await _report_if_finished(uow, run)
+        await uow.commit()
+    return cancelled
+
+
+async def _report_if_finished(
+    uow: EssayUnitOfWork, run: PhaseRun, batch_summary: dict[str, Any] | None = None
+) -> bool:
+    """With the run locked: if no essay of it is still pending or in progress, send the
+    outcome once (the run moves to reported in this same transaction)."""
+    members = await uow.essays.in_run(run.batch_id, run.phase, run.attempt)
+    if any(e.status in ACTIVE[run.phase] for e in members):
+        return False
+    if not await uow.runs.mark_reported(run):
+        return False
+    succeeded = [e for e in members if _succeeded(e, run.phase)]
+    failed = [e for e in members if not _succeeded(e, run.phase)]
+    batch = await uow.batches.get(run.batch_id)
+    assert batch is not None and batch.callback_url  # start_phase refused unregistered batches
+    body = {
+        "phase": run.phase.value,
+        "attempt": run.attempt,
+        "succeeded": [str(e.id) for e in succeeded],
+        "failed": [{"essay_id": str(e.id), "status": e.status.value} for e in failed],
+        "results": {str(e.id): _result(e) for e in members},
+        "summary": batch_summary or {},
+    }
+    await uow.call_peer(
+        "POST",
+        f"{batch.callback_url.rstrip('/')}/internal/v1/batches/{run.batch_id}/phase-outcomes",
+        body,
+        f"outcome:{run.batch_id}:{run.phase.value}:{run.attempt}",
+    )
+    metrics.OUTCOMES.labels(run.phase.value).inc()
+    return True
+
+
+def _succeeded(essay: Essay, phase: Phase) -> bool:
+    done = {
+        Phase.SPELLCHECK: EssayStatus.SPELLCHECK_SUCCEEDED,
+        Phase.CJ_ASSESSMENT: EssayStatus.CJ_ASSESSMENT_SUCCEEDED,
+    }[phase]
+    return essay.status is done or (essay.status is EssayStatus.COMPLETED and essay.phase is phase)
+
+
+def _result(essay: Essay) -> dict[str, Any]:
+    return {
+        "file_id": essay.file_id,
+        "filename": essay.filename,
+        "status": essay.status.value,
+        "spelling": essay.spelling,
+        "corrected_text_content_id": essay.corrected_text_content_id,
+        "assessment": essay.assessment,
+    }

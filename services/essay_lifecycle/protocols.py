@@ -1,0 +1,114 @@
+"""The contracts essay_lifecycle's use cases hold their storage to."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from services.essay_lifecycle.domain import (
+    Batch,
+    Essay,
+    EssayStatus,
+    Phase,
+    PhaseRun,
+    TimelineEvent,
+    Transition,
+)
+
+
+class EssayRepository(Protocol):
+    async def add(self, created: Transition) -> bool:
+        """False when the batch already has an essay for that file (nothing written)."""
+        ...
+
+    async def get(self, essay_id: uuid.UUID, *, for_update: bool = False) -> Essay | None: ...
+
+    async def by_file(
+        self, batch_id: str, file_id: str, *, for_update: bool = False
+    ) -> Essay | None: ...
+
+    async def save(self, transition: Transition) -> None:
+        """Compare-and-set on version, with its timeline event; Conflict on a lost race."""
+        ...
+
+    async def in_batch(
+        self,
+        batch_id: str,
+        *,
+        statuses: tuple[EssayStatus, ...] | None = None,
+        ids: list[uuid.UUID] | None = None,
+        for_update: bool = False,
+    ) -> list[Essay]: ...
+
+    async def in_run(self, batch_id: str, phase: Phase, attempt: int) -> list[Essay]: ...
+
+    async def page(
+        self,
+        batch_id: str,
+        *,
+        status: EssayStatus | None,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[Essay]: ...
+
+    async def timeline(self, essay_id: uuid.UUID) -> list[TimelineEvent]: ...
+
+    async def count_by_status(self, batch_id: str) -> dict[EssayStatus, int]: ...
+
+
+class BatchRepository(Protocol):
+    async def ensure(self, batch_id: str) -> None:
+        """The batch row exists (a file may be announced before its batch is registered)."""
+        ...
+
+    async def register(self, batch: Batch) -> None: ...
+
+    async def get(self, batch_id: str) -> Batch | None: ...
+
+
+class PhaseRunRepository(Protocol):
+    async def add(self, run: PhaseRun) -> bool:
+        """False when that attempt of that phase already exists."""
+        ...
+
+    async def lock(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None:
+        """Take the run's row lock: callbacks of one run are applied one after another."""
+        ...
+
+    async def mark_reported(self, run: PhaseRun) -> bool:
+        """True for the one caller that moves the run from running to reported."""
+        ...
+
+    async def set_count(self, run: PhaseRun, essay_count: int) -> None: ...
+
+    async def for_batch(self, batch_id: str) -> list[PhaseRun]: ...
+
+
+class EssayUnitOfWork(Protocol):
+    @property
+    def essays(self) -> EssayRepository: ...
+
+    @property
+    def batches(self) -> BatchRepository: ...
+
+    @property
+    def runs(self) -> PhaseRunRepository: ...
+
+    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
+        """Send this call once the transaction commits (the outbox)."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...

@@ -1,0 +1,276 @@
+"""essay_lifecycle storage on PostgreSQL, with the shared outbox and inbox."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service_kit.db import SqlAlchemyUnitOfWork
+from service_kit.errors import Conflict
+from service_kit.messaging.outbox import enqueue
+from services.essay_lifecycle.domain import (
+    Batch,
+    Essay,
+    EssayStatus,
+    Phase,
+    PhaseRun,
+    PhaseRunStatus,
+    TimelineEvent,
+    Transition,
+    now,
+)
+from services.essay_lifecycle.models_db import (
+    BatchRow,
+    EssayEventRow,
+    EssayRow,
+    PhaseRunRow,
+    messaging,
+)
+
+_essays = cast(Table, EssayRow.__table__)
+_events = cast(Table, EssayEventRow.__table__)
+_batches = cast(Table, BatchRow.__table__)
+_runs = cast(Table, PhaseRunRow.__table__)
+_ESSAY_FIELDS = [f.name for f in dataclasses.fields(Essay)]
+_RUN_FIELDS = [f.name for f in dataclasses.fields(PhaseRun)]
+
+
+def _essay(row: Any) -> Essay:
+    return Essay(**{name: getattr(row, name) for name in _ESSAY_FIELDS})
+
+
+def _run(row: Any) -> PhaseRun:
+    return PhaseRun(**{name: getattr(row, name) for name in _RUN_FIELDS})
+
+
+def _event_values(event: TimelineEvent) -> dict[str, Any]:
+    return dataclasses.asdict(event)
+
+
+class PostgresEssayRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, created: Transition) -> bool:
+        inserted = await self._session.execute(
+            insert(_essays)
+            .values(**dataclasses.asdict(created.essay))
+            .on_conflict_do_nothing(index_elements=["batch_id", "file_id"])
+            .returning(_essays.c.id)
+        )
+        if inserted.first() is None:
+            return False
+        await self._session.execute(insert(_events).values(**_event_values(created.event)))
+        return True
+
+    def _select(self, *conditions: Any, for_update: bool = False) -> Any:
+        statement = select(_essays).where(*conditions)
+        return statement.with_for_update() if for_update else statement
+
+    async def get(self, essay_id: uuid.UUID, *, for_update: bool = False) -> Essay | None:
+        statement = self._select(_essays.c.id == essay_id, for_update=for_update)
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else _essay(row)
+
+    async def by_file(
+        self, batch_id: str, file_id: str, *, for_update: bool = False
+    ) -> Essay | None:
+        statement = self._select(
+            _essays.c.batch_id == batch_id, _essays.c.file_id == file_id, for_update=for_update
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else _essay(row)
+
+    async def save(self, transition: Transition) -> None:
+        essay = transition.essay
+        values = dataclasses.asdict(essay)
+        for key in ("id", "batch_id", "file_id", "created_at"):
+            del values[key]
+        result = await self._session.execute(
+            update(_essays)
+            .where(_essays.c.id == essay.id, _essays.c.version == essay.version - 1)
+            .values(**values)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise Conflict(f"essay {essay.id} changed while this request was applied; try again")
+        await self._session.execute(insert(_events).values(**_event_values(transition.event)))
+
+    async def in_batch(
+        self,
+        batch_id: str,
+        *,
+        statuses: tuple[EssayStatus, ...] | None = None,
+        ids: list[uuid.UUID] | None = None,
+        for_update: bool = False,
+    ) -> list[Essay]:
+        conditions = [_essays.c.batch_id == batch_id]
+        if statuses is not None:
+            conditions.append(_essays.c.status.in_(statuses))
+        if ids is not None:
+            conditions.append(_essays.c.id.in_(ids))
+        # a fixed lock order (by id) keeps two replicas from deadlocking on one batch
+        statement = self._select(*conditions, for_update=for_update).order_by(_essays.c.id)
+        return [_essay(row) for row in await self._session.execute(statement)]
+
+    async def in_run(self, batch_id: str, phase: Phase, attempt: int) -> list[Essay]:
+        statement = self._select(
+            _essays.c.batch_id == batch_id,
+            _essays.c.phase == phase,
+            _essays.c.phase_attempt == attempt,
+        ).order_by(_essays.c.id)
+        return [_essay(row) for row in await self._session.execute(statement)]
+
+    async def page(
+        self,
+        batch_id: str,
+        *,
+        status: EssayStatus | None,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[Essay]:
+        conditions = [_essays.c.batch_id == batch_id]
+        if status is not None:
+            conditions.append(_essays.c.status == status)
+        if after is not None:
+            created, last_id = after
+            conditions.append(
+                or_(
+                    _essays.c.created_at > created,
+                    and_(_essays.c.created_at == created, _essays.c.id > last_id),
+                )
+            )
+        statement = (
+            self._select(*conditions).order_by(_essays.c.created_at, _essays.c.id).limit(limit)
+        )
+        return [_essay(row) for row in await self._session.execute(statement)]
+
+    async def timeline(self, essay_id: uuid.UUID) -> list[TimelineEvent]:
+        rows = await self._session.execute(
+            select(*[_events.c[f.name] for f in dataclasses.fields(TimelineEvent)])
+            .where(_events.c.essay_id == essay_id)
+            .order_by(_events.c.sequence)
+        )
+        return [TimelineEvent(**row._asdict()) for row in rows]
+
+    async def count_by_status(self, batch_id: str) -> dict[EssayStatus, int]:
+        rows = await self._session.execute(
+            select(_essays.c.status, func.count())
+            .where(_essays.c.batch_id == batch_id)
+            .group_by(_essays.c.status)
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+
+class PostgresBatchRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def ensure(self, batch_id: str) -> None:
+        await self._session.execute(
+            insert(_batches).values(id=batch_id, created_at=now()).on_conflict_do_nothing()
+        )
+
+    async def register(self, batch: Batch) -> None:
+        values = dataclasses.asdict(batch)
+        statement = insert(_batches).values(**values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["id"],
+                set_={
+                    "language": statement.excluded.language,
+                    "expected_essay_count": statement.excluded.expected_essay_count,
+                    "callback_url": statement.excluded.callback_url,
+                },
+            )
+        )
+        # essays announced before the batch was registered take its language now
+        await self._session.execute(
+            update(_essays)
+            .where(_essays.c.batch_id == batch.id, _essays.c.language.is_(None))
+            .values(language=batch.language)
+        )
+
+    async def get(self, batch_id: str) -> Batch | None:
+        row = (
+            await self._session.execute(select(_batches).where(_batches.c.id == batch_id))
+        ).first()
+        if row is None:
+            return None
+        return Batch(
+            row.id, row.language, row.expected_essay_count, row.callback_url, row.created_at
+        )
+
+
+class PostgresPhaseRunRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, run: PhaseRun) -> bool:
+        inserted = await self._session.execute(
+            insert(_runs)
+            .values(**dataclasses.asdict(run))
+            .on_conflict_do_nothing()
+            .returning(_runs.c.attempt)
+        )
+        return inserted.first() is not None
+
+    async def lock(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None:
+        row = (
+            await self._session.execute(
+                select(_runs)
+                .where(
+                    _runs.c.batch_id == batch_id, _runs.c.phase == phase, _runs.c.attempt == attempt
+                )
+                .with_for_update()
+            )
+        ).first()
+        return None if row is None else _run(row)
+
+    async def mark_reported(self, run: PhaseRun) -> bool:
+        result = await self._session.execute(
+            update(_runs)
+            .where(
+                _runs.c.batch_id == run.batch_id,
+                _runs.c.phase == run.phase,
+                _runs.c.attempt == run.attempt,
+                _runs.c.status == PhaseRunStatus.RUNNING,
+            )
+            .values(status=PhaseRunStatus.REPORTED, reported_at=now())
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_count(self, run: PhaseRun, essay_count: int) -> None:
+        await self._session.execute(
+            update(_runs)
+            .where(
+                _runs.c.batch_id == run.batch_id,
+                _runs.c.phase == run.phase,
+                _runs.c.attempt == run.attempt,
+            )
+            .values(essay_count=essay_count)
+        )
+
+    async def for_batch(self, batch_id: str) -> list[PhaseRun]:
+        rows = await self._session.execute(
+            select(_runs).where(_runs.c.batch_id == batch_id).order_by(_runs.c.created_at)
+        )
+        return [_run(row) for row in rows]
+
+
+class PostgresEssayUnitOfWork(SqlAlchemyUnitOfWork):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self.essays = PostgresEssayRepository(session)
+        self.batches = PostgresBatchRepository(session)
+        self.runs = PostgresPhaseRunRepository(session)
+
+    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
+        await enqueue(
+            self.session, messaging.outbox, method, url, json=body, idempotency_key=idempotency_key
+        )
