@@ -9,8 +9,8 @@ from services.essay_lifecycle import phases, service
 from services.essay_lifecycle.domain import Batch, EssayStatus, Phase
 from services.essay_lifecycle.phases import (
     AssessmentResult,
-    PhaseCommand,
     Peers,
+    PhaseCommand,
     SpellcheckResult,
 )
 from services.essay_lifecycle.repository_memory_impl import (
