@@ -107,6 +107,20 @@ async def process_file(
     await _finish(uow, peers, view, ready)
 
 
+async def give_up(
+    uow: FileUnitOfWork, peers: Peers, file_id: uuid.UUID, version_number: int, reason: str
+) -> None:
+    """The job cannot finish (its last attempt failed, or its workers kept dying): the file is
+    rejected with ``processing_failed`` and essay_lifecycle told, so no batch waits for it."""
+    async with uow:
+        found = await uow.files.get_version(file_id, version_number)
+    if found is None:
+        return
+    view, version, _ = found
+    if version.status is FileStatus.PROCESSING:
+        await _finish(uow, peers, view, _rejected(version, PROCESSING_FAILED, reason))
+
+
 async def _store(
     content: ContentStore,
     view: FileView,
@@ -167,6 +181,10 @@ async def _finish(
 ) -> None:
     done = FileView(view.file, outcome)
     async with uow:
+        # the file row's lock orders us with a DELETE: deleted meanwhile means told nothing
+        current = await uow.files.get(outcome.file_id, for_update=True)
+        if current is not None and current.file.deleted_at is not None:
+            notify = False
         if not await uow.files.finish_version(outcome):
             return  # another worker finished it first: it told essay_lifecycle already
         if notify:

@@ -49,6 +49,16 @@ class Job:
     max_attempts: int
     correlation_id: str | None
 
+    @property
+    def last_attempt(self) -> bool:
+        return self.attempts >= self.max_attempts
+
+    @property
+    def exhausted(self) -> bool:
+        """Claimed past its last attempt: the workers that ran it died. Its handler is called
+        once more so it can record the failure in its own terms; the job is then failed."""
+        return self.attempts > self.max_attempts
+
 
 Handler = Callable[[Job], Awaitable[None]]
 
@@ -177,7 +187,11 @@ class JobWorkers:
 
     async def run(self, job: Job) -> None:
         correlation.set_current(job.correlation_id)
-        if job.attempts > job.max_attempts:
+        if job.exhausted:
+            try:
+                await self._handlers[job.kind](job)
+            except Exception as exc:
+                log.warning("job_give_up_failed", kind=job.kind, error=repr(exc))
             await self._finish(job, JobStatus.FAILED, "gave up: the job's workers kept dying")
             return
         renewing = asyncio.create_task(self._renew_lease(job))
@@ -190,7 +204,7 @@ class JobWorkers:
             await self._finish(job, JobStatus.FAILED, str(exc))
         except Exception as exc:  # any other error is retried
             log.warning("job_attempt_failed", kind=job.kind, job_id=str(job.id), error=repr(exc))
-            if job.attempts >= job.max_attempts:
+            if job.last_attempt:
                 await self._finish(job, JobStatus.FAILED, f"{type(exc).__name__}: {exc}")
             else:
                 await self._retry_later(job, f"{type(exc).__name__}: {exc}")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from service_kit.messaging.jobs import (
@@ -146,3 +146,27 @@ async def test_a_job_whose_worker_is_killed_is_finished_by_another(database):
         log = (await connection.execute(select(job_log.c.worker_id, job_log.c.event))).all()
     finished = [entry for entry in log if entry.event == "finished"]
     assert [entry.worker_id for entry in finished] == [survivor.worker_id]
+
+
+async def test_a_job_whose_workers_keep_dying_gets_one_last_call_and_fails(database):
+    _, engine = database
+    job_id = await add_job(engine, "fragile", max_attempts=2)
+    async with engine.begin() as connection:  # two workers took it and died
+        await connection.execute(
+            tables.jobs.update()
+            .where(tables.jobs.c.id == job_id)
+            .values(status=JobStatus.RUNNING, attempts=2, lease_expires_at=func.now())
+        )
+    seen: list[tuple[int, bool]] = []
+
+    async def fragile(job: Job) -> None:
+        seen.append((job.attempts, job.exhausted))
+
+    workers = JobWorkers(engine, tables.jobs, {"fragile": fragile}, FAST)
+    await workers.start()
+    try:
+        await wait_for_status(engine, job_id, JobStatus.FAILED)
+    finally:
+        await workers.stop()
+    assert seen == [(3, True)]
+    assert "kept dying" in (await job_row(engine, job_id)).last_error
