@@ -40,6 +40,7 @@ format: .venv/.installed
 bench: .venv/.installed
 	$(PDM) run python -m bench.content_service
 	$(PDM) run python -m bench.file_service
+	$(PDM) run python -m bench.essay_lifecycle
 
 clean:
 	rm -rf .venv $(TOOLS) .pdm-python .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,10 @@ import time
 from urllib.parse import urlsplit
 
 
+class _Exhausted(Exception):
+    pass
+
+
 async def _read_response(reader: asyncio.StreamReader) -> int:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -44,7 +48,10 @@ async def _worker(
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < deadline:
-            payload = next(requests) if requests is not None else make_request()  # type: ignore[operator]
+            try:
+                payload = next(requests) if requests is not None else make_request()  # type: ignore[operator]
+            except _Exhausted:
+                return
             started = time.perf_counter()
             writer.write(payload)
             try:
@@ -74,7 +81,24 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     paths = args.path.split(",")
     fixed: itertools.cycle[bytes] | None = None
     make = None
-    if args.unique_body:
+    if args.prepared is not None:
+        # one-shot requests (JSON lines of method, path, body), each sent once
+        prepared = args.prepared
+        queue = iter(
+            _request(
+                r["method"], host, r["path"], json.dumps(r["body"]).encode(), "application/json"
+            )
+            for r in prepared
+        )
+        args.warmup = 0
+
+        def make() -> bytes:
+            try:
+                return next(queue)
+            except StopIteration:
+                raise _Exhausted from None
+
+    elif args.unique_body:
         counter = itertools.count()
         prefix = os.urandom(16)
 
@@ -120,7 +144,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--unique-body", type=int, default=0, help="POST unique bodies of N bytes")
-    print(json.dumps(asyncio.run(run(parser.parse_args()))))
+    parser.add_argument("--requests-file", help="JSON lines {method, path, body}, each sent once")
+    args = parser.parse_args()
+    args.prepared = None
+    if args.requests_file:
+        with open(args.requests_file) as lines:
+            args.prepared = [json.loads(line) for line in lines if line.strip()]
+    print(json.dumps(asyncio.run(run(args))))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from quart_schema import QuartSchema, RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
 from service_kit import correlation, metrics, migrations
-from service_kit.db import Database
+from service_kit.db import Database, start_request_timer
 from service_kit.di import DatabaseProvider
 from service_kit.errors import DomainError
 from service_kit.logging import configure_logging, get_logger
@@ -106,6 +106,7 @@ def _register_request_hooks(app: Quart, settings: ServiceSettings) -> None:
     @app.before_request
     async def start_request() -> Response | None:
         g.started = time.perf_counter()
+        g.db_time = start_request_timer()
         cid = correlation.accept_or_make(request.headers.get(correlation.HEADER))
         correlation.set_current(cid)
         structlog.contextvars.clear_contextvars()
@@ -133,6 +134,9 @@ def _register_request_hooks(app: Quart, settings: ServiceSettings) -> None:
             metrics.HTTP_REQUEST_DURATION.labels(request.method, route).observe(
                 time.perf_counter() - started
             )
+        db_time = g.get("db_time")
+        if db_time and db_time[0]:
+            metrics.HTTP_REQUEST_DB_TIME.labels(request.method, route).observe(db_time[0])
         return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
@@ -36,6 +37,24 @@ def _statement_kind(statement: str) -> str:
     return head if head in {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"} else "OTHER"
 
 
+# the database time of the request being answered (None outside requests)
+_request_db_time: ContextVar[list[float] | None] = ContextVar("request_db_time", default=None)
+
+
+def start_request_timer() -> list[float]:
+    total = [0.0]
+    _request_db_time.set(total)
+    return total
+
+
+def _observe(kind: str, elapsed: float) -> None:
+    metrics.DB_QUERY_DURATION.labels(kind).observe(elapsed)
+    metrics.DB_QUERIES.labels(kind, "ok").inc()
+    total = _request_db_time.get()
+    if total is not None:
+        total[0] += elapsed
+
+
 def instrument(engine: AsyncEngine) -> None:
     """Time every statement through cursor events: db_query_duration_seconds, db_queries_total."""
 
@@ -46,9 +65,7 @@ def instrument(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "after_cursor_execute")
     def _after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         started = conn.info["query_started"].pop()
-        kind = _statement_kind(statement)
-        metrics.DB_QUERY_DURATION.labels(kind).observe(time.perf_counter() - started)
-        metrics.DB_QUERIES.labels(kind, "ok").inc()
+        _observe(_statement_kind(statement), time.perf_counter() - started)
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _error(context: Any) -> None:
@@ -98,8 +115,7 @@ class Database:
         except Exception:
             metrics.DB_QUERIES.labels(kind, "error").inc()
             raise
-        metrics.DB_QUERY_DURATION.labels(kind).observe(time.perf_counter() - started)
-        metrics.DB_QUERIES.labels(kind, "ok").inc()
+        _observe(kind, time.perf_counter() - started)
         return row
 
     async def dispose(self) -> None:

@@ -20,3 +20,9 @@ DB_QUERY_DURATION = Histogram(
     buckets=(0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5),
 )
 DB_QUERIES = Counter("db_queries_total", "Database statements run", ["operation", "outcome"])
+HTTP_REQUEST_DB_TIME = Histogram(
+    "http_request_db_seconds",
+    "Database time spent answering one HTTP request (all its statements)",
+    ["method", "route"],
+    buckets=(0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.5),
+)

@@ -342,11 +342,10 @@ async def _report_if_finished(
 ) -> bool:
     """With the run locked: if no essay of it is still pending or in progress, send the
     outcome once (the run moves to reported in this same transaction)."""
+    active = await uow.essays.count_in_run(run.batch_id, run.phase, run.attempt, ACTIVE[run.phase])
+    if active or not await uow.runs.mark_reported(run):
+        return False
     members = await uow.essays.in_run(run.batch_id, run.phase, run.attempt)
-    if any(e.status in ACTIVE[run.phase] for e in members):
-        return False
-    if not await uow.runs.mark_reported(run):
-        return False
     succeeded = [e for e in members if _succeeded(e, run.phase)]
     failed = [e for e in members if not _succeeded(e, run.phase)]
     batch = await uow.batches.get(run.batch_id)

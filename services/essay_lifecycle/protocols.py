@@ -44,6 +44,10 @@ class EssayRepository(Protocol):
 
     async def in_run(self, batch_id: str, phase: Phase, attempt: int) -> list[Essay]: ...
 
+    async def count_in_run(
+        self, batch_id: str, phase: Phase, attempt: int, statuses: tuple[EssayStatus, ...]
+    ) -> int: ...
+
     async def page(
         self,
         batch_id: str,

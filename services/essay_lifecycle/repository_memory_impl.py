@@ -96,6 +96,11 @@ class MemoryEssayRepository:
             if e.phase is phase and e.phase_attempt == attempt
         ]
 
+    async def count_in_run(
+        self, batch_id: str, phase: Phase, attempt: int, statuses: tuple[EssayStatus, ...]
+    ) -> int:
+        return sum(1 for e in await self.in_run(batch_id, phase, attempt) if e.status in statuses)
+
     async def page(
         self,
         batch_id: str,

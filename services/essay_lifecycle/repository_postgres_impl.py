@@ -126,6 +126,21 @@ class PostgresEssayRepository:
         ).order_by(_essays.c.id)
         return [_essay(row) for row in await self._session.execute(statement)]
 
+    async def count_in_run(
+        self, batch_id: str, phase: Phase, attempt: int, statuses: tuple[EssayStatus, ...]
+    ) -> int:
+        found = await self._session.scalar(
+            select(func.count())
+            .select_from(_essays)
+            .where(
+                _essays.c.batch_id == batch_id,
+                _essays.c.phase == phase,
+                _essays.c.phase_attempt == attempt,
+                _essays.c.status.in_(statuses),
+            )
+        )
+        return int(found or 0)
+
     async def page(
         self,
         batch_id: str,

@@ -179,6 +179,7 @@ async def test_metrics_show_the_work(app: Quart):
     assert "content_dedup_hits_total" in text
     assert 'content_documents_created_total{kind="prompt"}' in text
     assert 'db_queries_total{operation="INSERT",outcome="ok"}' in text
+    assert 'http_request_db_seconds_count{method="POST",route="/v1/content"}' in text
     ready = await client.get("/readyz")
     assert ready.status_code == 200
 
