@@ -1,0 +1,27 @@
+"""batch_orchestrator settings: BATCH_ORCHESTRATOR_ prefix; peers' URLs are platform names."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
+
+from service_kit.settings import ServiceSettings
+
+SERVICE_NAME = "batch_orchestrator"
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="BATCH_ORCHESTRATOR_", extra="ignore")
+
+    service_name: str = SERVICE_NAME
+    # where essay_lifecycle reaches this service (phase outcomes come back here)
+    public_url: str = Field(
+        default="http://127.0.0.1:8001",
+        validation_alias=AliasChoices("BATCH_ORCHESTRATOR_URL", "public_url"),
+    )
+    essay_lifecycle_url: str = Field(
+        default="http://127.0.0.1:8002",
+        validation_alias=AliasChoices("ESSAY_LIFECYCLE_URL", "essay_lifecycle_url"),
+    )
+    # how long GET /v1/batches/{id} waits for essay_lifecycle's counts before answering without
+    essay_counts_timeout_seconds: float = 2.0

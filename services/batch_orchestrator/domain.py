@@ -1,0 +1,202 @@
+"""batch_orchestrator's domain: batches, pipelines, phase attempts and final status rules.
+
+Pure Python: no Quart, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from service_kit.errors import Conflict, InvalidInput
+
+
+class BatchStatus(str, enum.Enum):
+    AWAITING_CONTENT = "awaiting_content"
+    READY = "ready"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    COMPLETED_WITH_FAILURES = "completed_with_failures"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class PhaseState(str, enum.Enum):
+    PENDING = "pending"
+    DISPATCHED = "dispatched"
+    IN_PROGRESS = "in_progress"
+    SUCCEEDED = "succeeded"
+    PARTIALLY_SUCCEEDED = "partially_succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+B, P = BatchStatus, PhaseState
+FINISHED = frozenset({B.COMPLETED, B.COMPLETED_WITH_FAILURES, B.FAILED, B.CANCELLED})
+OPEN_PHASE = frozenset({P.PENDING, P.DISPATCHED, P.IN_PROGRESS})
+RUNNING_PHASE = frozenset({P.DISPATCHED, P.IN_PROGRESS})
+
+# batch status moves forward only; the one way back is a retry of a finished batch
+BATCH_TRANSITIONS: dict[BatchStatus, frozenset[BatchStatus]] = {
+    B.AWAITING_CONTENT: frozenset({B.READY, B.CANCELLED}),
+    B.READY: frozenset({B.PROCESSING, B.CANCELLED}),
+    B.PROCESSING: frozenset({B.COMPLETED, B.COMPLETED_WITH_FAILURES, B.FAILED, B.CANCELLED}),
+    B.COMPLETED_WITH_FAILURES: frozenset({B.PROCESSING}),  # retry
+    B.FAILED: frozenset({B.PROCESSING}),  # retry
+    B.COMPLETED: frozenset(),
+    B.CANCELLED: frozenset(),
+}
+
+PHASES = ("spellcheck", "cj_assessment")
+# a phase needs these before it
+REQUIRES = {"spellcheck": (), "cj_assessment": ("spellcheck",)}
+PIPELINES = {
+    "spellcheck": ("spellcheck",),
+    "cj_assessment": ("spellcheck", "cj_assessment"),
+    "full": ("spellcheck", "cj_assessment"),
+}
+
+
+def resolve_pipeline(requested: list[str] | str) -> tuple[str, ...]:
+    """A pipeline name or a list of phases -> the ordered phases, dependencies first."""
+    names = [requested] if isinstance(requested, str) else list(requested)
+    if isinstance(requested, str) and requested in PIPELINES:
+        return PIPELINES[requested]
+    if not names:
+        raise InvalidInput("a pipeline needs at least one phase")
+    unknown = [n for n in names if n not in REQUIRES]
+    if unknown:
+        raise InvalidInput(
+            f"unknown phase(s): {', '.join(unknown)}; known phases: {', '.join(PHASES)}, "
+            f"pipelines: {', '.join(PIPELINES)}"
+        )
+    wanted: set[str] = set()
+
+    def need(phase: str) -> None:
+        for dependency in REQUIRES[phase]:
+            need(dependency)
+        wanted.add(phase)
+
+    for name in names:
+        need(name)
+    return tuple(p for p in PHASES if p in wanted)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: str
+    name: str
+    owner: str
+    language: str
+    status: BatchStatus
+    pipeline: tuple[str, ...]
+    version: int = 1
+    expected_essay_count: int | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    snapshot_id: uuid.UUID | None = None
+    results_summary: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime = field(default_factory=now)
+    updated_at: datetime = field(default_factory=now)
+
+    @property
+    def pipeline_started(self) -> bool:
+        return self.status not in (B.AWAITING_CONTENT, B.READY)
+
+    def moved_to(self, status: BatchStatus, **changes: Any) -> Batch:
+        if status not in BATCH_TRANSITIONS[self.status]:
+            raise Conflict(
+                f"batch {self.id} is {self.status.value}; it cannot become {status.value}",
+                current_status=self.status.value,
+            )
+        return replace(self, status=status, version=self.version + 1, updated_at=now(), **changes)
+
+    def next_phase(self, phase: str) -> str | None:
+        index = self.pipeline.index(phase)
+        return self.pipeline[index + 1] if index + 1 < len(self.pipeline) else None
+
+
+@dataclass(frozen=True)
+class PhaseAttempt:
+    batch_id: str
+    phase: str
+    attempt: int
+    status: PhaseState
+    essays: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One line of the append-only log: the batch's status (phase None) or a phase's."""
+
+    batch_id: str
+    phase: str | None
+    attempt: int | None
+    from_status: str | None
+    to_status: str
+    details: dict[str, Any] = field(default_factory=dict)
+    at: datetime = field(default_factory=now)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: uuid.UUID
+    batch_id: str
+    settings: dict[str, Any]
+    created_at: datetime = field(default_factory=now)
+
+
+@dataclass(frozen=True)
+class EssayResult:
+    essay_id: str
+    batch_id: str
+    file_id: str | None
+    filename: str | None
+    status: str
+    spelling: dict[str, Any] | None
+    corrected_text_content_id: str | None
+    assessment: dict[str, Any] | None
+    updated_at: datetime = field(default_factory=now)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    phase: str
+    attempt: int
+    succeeded: list[str]
+    failed: list[dict[str, Any]]
+    results: dict[str, dict[str, Any]]
+    summary: dict[str, Any]
+
+    @property
+    def phase_state(self) -> PhaseState:
+        if not self.succeeded:
+            return P.FAILED
+        return P.PARTIALLY_SUCCEEDED if self.failed else P.SUCCEEDED
+
+
+def final_status(attempts: list[PhaseAttempt]) -> BatchStatus:
+    """The batch's end. A phase in which no essay ever succeeded fails the batch; failures
+    left in a phase's latest attempt make it complete with failures."""
+    by_phase: dict[str, list[PhaseAttempt]] = {}
+    for attempt in attempts:
+        if attempt.status not in (P.PENDING, P.SKIPPED, P.CANCELLED):
+            by_phase.setdefault(attempt.phase, []).append(attempt)
+    with_failures = False
+    for runs in by_phase.values():
+        if sum(run.succeeded for run in runs) == 0:
+            return B.FAILED
+        latest = max(runs, key=lambda run: run.attempt)
+        with_failures = with_failures or latest.failed > 0
+    return B.COMPLETED_WITH_FAILURES if with_failures else B.COMPLETED

@@ -1,0 +1,93 @@
+"""The contracts batch_orchestrator's use cases hold their adapters to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from services.batch_orchestrator.domain import (
+    Batch,
+    BatchStatus,
+    EssayResult,
+    PhaseAttempt,
+    Snapshot,
+    StatusChange,
+)
+
+
+class BatchRepository(Protocol):
+    async def add(self, batch: Batch) -> None: ...
+
+    async def get(self, batch_id: str, *, for_update: bool = False) -> Batch | None: ...
+
+    async def save(self, batch: Batch) -> None:
+        """Compare-and-set on version (``batch.version - 1`` expected); Conflict if lost."""
+        ...
+
+    async def page(
+        self,
+        *,
+        owner: str | None,
+        status: BatchStatus | None,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[Batch]: ...
+
+    async def add_snapshot(self, snapshot: Snapshot) -> None: ...
+
+    async def get_snapshot(self, batch: Batch) -> Snapshot | None: ...
+
+    async def log(self, change: StatusChange) -> None: ...
+
+    async def history(self, batch_id: str) -> list[StatusChange]: ...
+
+
+class PhaseRepository(Protocol):
+    async def add(self, attempt: PhaseAttempt) -> None: ...
+
+    async def all(self, batch_id: str) -> list[PhaseAttempt]: ...
+
+    async def replace(self, attempt: PhaseAttempt, expected: frozenset[Any]) -> bool:
+        """Write ``attempt`` only if its stored status is one of ``expected``."""
+        ...
+
+
+class ResultRepository(Protocol):
+    async def upsert(self, results: list[EssayResult]) -> None: ...
+
+    async def for_batch(self, batch_id: str) -> list[EssayResult]: ...
+
+
+class OrchestratorUnitOfWork(Protocol):
+    @property
+    def batches(self) -> BatchRepository: ...
+
+    @property
+    def phases(self) -> PhaseRepository: ...
+
+    @property
+    def results(self) -> ResultRepository: ...
+
+    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class EssayCounts(Protocol):
+    """essay_lifecycle's summary of a batch, asked synchronously with a timeout."""
+
+    async def summary(self, batch_id: str) -> dict[str, Any] | None:
+        """None when essay_lifecycle cannot answer now."""
+        ...
