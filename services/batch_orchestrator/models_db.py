@@ -97,16 +97,17 @@ class StatusLogRow(Base):
 
 class EssayResultRow(Base):
     __tablename__ = "essay_results"
-    __table_args__ = (Index("ix_essay_results_batch", "batch_id"),)
 
+    batch_id: Mapped[str] = mapped_column(String(64), ForeignKey("batches.id"), primary_key=True)
     essay_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    batch_id: Mapped[str] = mapped_column(String(64), ForeignKey("batches.id"))
     file_id: Mapped[str | None] = mapped_column(String(64))
     filename: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(32))
-    spelling: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # none_as_null: a phase that knows nothing of a figure leaves SQL NULL, not JSON null,
+    # so the upsert's coalesce keeps what an earlier phase reported
+    spelling: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     corrected_text_content_id: Mapped[str | None] = mapped_column(String(64))
-    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

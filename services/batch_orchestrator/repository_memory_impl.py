@@ -25,7 +25,7 @@ class MemoryOrchestratorStore:
     snapshots: dict[Any, Snapshot] = field(default_factory=dict)
     log: list[StatusChange] = field(default_factory=list)
     phases: dict[tuple[str, str, int], PhaseAttempt] = field(default_factory=dict)
-    results: dict[str, EssayResult] = field(default_factory=dict)
+    results: dict[tuple[str, str], EssayResult] = field(default_factory=dict)
     calls: dict[str, tuple[str, str, Any]] = field(default_factory=dict)  # the outbox, by key
 
 
@@ -104,7 +104,7 @@ class MemoryResultRepository:
 
     async def upsert(self, results: list[EssayResult]) -> None:
         for result in results:
-            old = self._store.results.get(result.essay_id)
+            old = self._store.results.get((result.batch_id, result.essay_id))
             if old is not None:
                 kept = {
                     name: getattr(old, name)
@@ -118,7 +118,7 @@ class MemoryResultRepository:
                     if getattr(result, name) is None
                 }
                 result = dataclasses.replace(result, **kept)
-            self._store.results[result.essay_id] = result
+            self._store.results[(result.batch_id, result.essay_id)] = result
 
     async def for_batch(self, batch_id: str) -> list[EssayResult]:
         return sorted(

@@ -176,7 +176,7 @@ class PostgresResultRepository:
         # a later phase reports only what it knows: keep earlier figures it leaves empty
         await self._session.execute(
             statement.on_conflict_do_update(
-                index_elements=["essay_id"],
+                index_elements=["batch_id", "essay_id"],
                 set_={
                     "status": excluded.status,
                     "updated_at": excluded.updated_at,

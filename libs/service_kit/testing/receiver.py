@@ -84,24 +84,33 @@ class Receiver:
 
 
 @contextlib.asynccontextmanager
-async def serving(receiver: Receiver) -> AsyncIterator[Receiver]:
+async def serve_app(app: Quart, port: int) -> AsyncIterator[None]:
+    """Any Quart app under hypercorn on 127.0.0.1:port, inside the test's own event loop."""
     config = Config()
-    config.bind = [f"127.0.0.1:{receiver.port}"]
+    config.bind = [f"127.0.0.1:{port}"]
     config.accesslog = None
     config.errorlog = None
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(receiver.app(), config, shutdown_trigger=stop.wait))
+    task = asyncio.create_task(serve(app, config, shutdown_trigger=stop.wait))
     for _ in range(200):
         try:
-            _, writer = await asyncio.open_connection("127.0.0.1", receiver.port)
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.close()
             break
         except OSError:
             await asyncio.sleep(0.02)
     try:
-        yield receiver
+        yield
     finally:
-        receiver.release.set()
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, 5)
+
+
+@contextlib.asynccontextmanager
+async def serving(receiver: Receiver) -> AsyncIterator[Receiver]:
+    async with serve_app(receiver.app(), receiver.port):
+        try:
+            yield receiver
+        finally:
+            receiver.release.set()  # let held requests finish so the server can stop

@@ -1,8 +1,8 @@
 """create batches, phases, status log, snapshots, results, outbox, inbox and jobs
 
-Revision ID: 84357a1cf385
+Revision ID: 67f01f42f5bc
 Revises:
-Create Date: 2026-11-22 01:09:06.499480+00:00
+Create Date: 2026-11-22 01:11:16.522261+00:00
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "84357a1cf385"
+revision: str = "67f01f42f5bc"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -152,8 +152,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "essay_results",
-        sa.Column("essay_id", sa.String(length=64), nullable=False),
         sa.Column("batch_id", sa.String(length=64), nullable=False),
+        sa.Column("essay_id", sa.String(length=64), nullable=False),
         sa.Column("file_id", sa.String(length=64), nullable=True),
         sa.Column("filename", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=32), nullable=False),
@@ -164,9 +164,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["batch_id"], ["batches.id"], name=op.f("fk_essay_results_batch_id_batches")
         ),
-        sa.PrimaryKeyConstraint("essay_id", name=op.f("pk_essay_results")),
+        sa.PrimaryKeyConstraint("batch_id", "essay_id", name=op.f("pk_essay_results")),
     )
-    op.create_index("ix_essay_results_batch", "essay_results", ["batch_id"], unique=False)
     op.create_table(
         "phase_status",
         sa.Column("batch_id", sa.String(length=64), nullable=False),
@@ -226,7 +225,6 @@ def downgrade() -> None:
     op.drop_index("ix_phase_status_log_batch", table_name="phase_status_log")
     op.drop_table("phase_status_log")
     op.drop_table("phase_status")
-    op.drop_index("ix_essay_results_batch", table_name="essay_results")
     op.drop_table("essay_results")
     op.drop_index("ix_batches_owner_created", table_name="batches")
     op.drop_table("batches")

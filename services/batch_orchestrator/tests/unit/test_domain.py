@@ -1,0 +1,92 @@
+import pytest
+
+from service_kit.errors import Conflict, InvalidInput
+from services.batch_orchestrator.domain import (
+    Batch,
+    BatchStatus,
+    Outcome,
+    PhaseAttempt,
+    PhaseState,
+    final_status,
+    resolve_pipeline,
+)
+
+
+@pytest.mark.parametrize(
+    ("requested", "phases"),
+    [
+        ("full", ("spellcheck", "cj_assessment")),
+        ("spellcheck", ("spellcheck",)),
+        (["cj_assessment"], ("spellcheck", "cj_assessment")),
+        (["cj_assessment", "spellcheck"], ("spellcheck", "cj_assessment")),
+        (["spellcheck"], ("spellcheck",)),
+    ],
+)
+def test_pipelines_resolve_dependencies_in_order(requested, phases):
+    assert resolve_pipeline(requested) == phases
+
+
+@pytest.mark.parametrize("requested", [["grading"], [], "nonsense", ["spellcheck", "x"]])
+def test_unknown_phases_are_invalid(requested):
+    with pytest.raises(InvalidInput):
+        resolve_pipeline(requested)
+
+
+def batch(status: BatchStatus) -> Batch:
+    return Batch("b", "n", "u", "en", status, ("spellcheck", "cj_assessment"))
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (BatchStatus.AWAITING_CONTENT, BatchStatus.READY),
+        (BatchStatus.READY, BatchStatus.PROCESSING),
+        (BatchStatus.PROCESSING, BatchStatus.COMPLETED_WITH_FAILURES),
+        (BatchStatus.FAILED, BatchStatus.PROCESSING),
+        (BatchStatus.PROCESSING, BatchStatus.CANCELLED),
+    ],
+)
+def test_batch_moves_forward(start, to):
+    moved = batch(start).moved_to(to)
+    assert (moved.status, moved.version) == (to, 2)
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (BatchStatus.PROCESSING, BatchStatus.READY),
+        (BatchStatus.COMPLETED, BatchStatus.PROCESSING),
+        (BatchStatus.CANCELLED, BatchStatus.PROCESSING),
+        (BatchStatus.AWAITING_CONTENT, BatchStatus.COMPLETED),
+    ],
+)
+def test_batch_never_moves_back(start, to):
+    with pytest.raises(Conflict):
+        batch(start).moved_to(to)
+
+
+def attempt(phase, n, status, succeeded=0, failed=0):
+    return PhaseAttempt("b", phase, n, status, succeeded + failed, succeeded, failed)
+
+
+def test_final_status_rules():
+    ok = attempt("spellcheck", 1, PhaseState.SUCCEEDED, 3)
+    partial = attempt("spellcheck", 1, PhaseState.PARTIALLY_SUCCEEDED, 2, 1)
+    none = attempt("cj_assessment", 1, PhaseState.FAILED, 0, 2)
+    assert final_status([ok]) is BatchStatus.COMPLETED
+    assert final_status([partial]) is BatchStatus.COMPLETED_WITH_FAILURES
+    assert final_status([ok, none]) is BatchStatus.FAILED
+    retried = attempt("spellcheck", 2, PhaseState.SUCCEEDED, 1)
+    assert final_status([partial, retried]) is BatchStatus.COMPLETED
+    failed_retry = attempt("spellcheck", 2, PhaseState.FAILED, 0, 1)
+    assert final_status([partial, failed_retry]) is BatchStatus.COMPLETED_WITH_FAILURES
+    skipped = attempt("cj_assessment", 1, PhaseState.SKIPPED)
+    assert final_status([ok, skipped]) is BatchStatus.COMPLETED
+
+
+def test_outcome_state():
+    assert Outcome("p", 1, ["a"], [], {}, {}).phase_state is PhaseState.SUCCEEDED
+    assert Outcome("p", 1, ["a"], [{"essay_id": "b"}], {}, {}).phase_state is (
+        PhaseState.PARTIALLY_SUCCEEDED
+    )
+    assert Outcome("p", 1, [], [{"essay_id": "b"}], {}, {}).phase_state is PhaseState.FAILED

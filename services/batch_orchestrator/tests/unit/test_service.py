@@ -1,0 +1,159 @@
+"""batch_orchestrator use cases against the in-memory repositories."""
+
+from typing import Any
+
+import pytest
+
+from service_kit.errors import Conflict, NotFound, PeerUnavailable
+from services.batch_orchestrator import service
+from services.batch_orchestrator.domain import BatchStatus, Outcome, PhaseState
+from services.batch_orchestrator.repository_memory_impl import (
+    MemoryOrchestratorStore,
+    MemoryOrchestratorUnitOfWork,
+)
+from services.batch_orchestrator.service import Peers
+
+PEERS = Peers("http://bos", "http://els")
+SETTINGS = {"spellcheck": {"ignore": []}, "cj_assessment": {"judge": "baseline"}}
+
+
+class Counts:
+    def __init__(self, summary: dict[str, Any] | None) -> None:
+        self.answer = summary
+
+    async def summary(self, batch_id: str) -> dict[str, Any] | None:
+        return self.answer
+
+
+READY = Counts({"by_status": {"ready": 3}})
+
+
+@pytest.fixture
+def store() -> MemoryOrchestratorStore:
+    return MemoryOrchestratorStore()
+
+
+def uow(store):
+    return MemoryOrchestratorUnitOfWork(store)
+
+
+async def new_batch(store, pipeline=("spellcheck", "cj_assessment")):
+    return await service.create_batch(
+        uow(store),
+        PEERS,
+        owner="teacher-1",
+        name="7B",
+        language="sv",
+        pipeline=pipeline,
+        expected_essay_count=3,
+        settings=SETTINGS,
+    )
+
+
+def outcome(phase, attempt, ok, bad):
+    results = {
+        e: {"filename": f"{e}.txt", "status": "x", "spelling": {"error_count": 1}} for e in ok + bad
+    }
+    return Outcome(
+        phase,
+        attempt,
+        ok,
+        [{"essay_id": e} for e in bad],
+        results,
+        {"reliability": 0.8} if phase == "cj_assessment" else {},
+    )
+
+
+async def test_creation_registers_with_essay_lifecycle_in_the_same_commit(store):
+    batch = await new_batch(store)
+    assert batch.status is BatchStatus.AWAITING_CONTENT
+    method, url, body = store.calls[f"register:{batch.id}"]
+    assert (method, url) == ("POST", "http://els/internal/v1/batches")
+    assert body == {
+        "batch_id": batch.id,
+        "language": "sv",
+        "callback_url": "http://bos",
+        "expected_essay_count": 3,
+    }
+    assert [c.to_status for c in store.log] == ["awaiting_content"]
+
+
+async def test_start_needs_a_ready_essay_and_a_reachable_essay_lifecycle(store):
+    batch = await new_batch(store)
+    with pytest.raises(Conflict):
+        await service.start_pipeline(uow(store), Counts({"by_status": {}}), PEERS, batch.id, None)
+    with pytest.raises(PeerUnavailable) as unavailable:
+        await service.start_pipeline(uow(store), Counts(None), PEERS, batch.id, None)
+    assert unavailable.value.extra["retry_after"] == 5
+    with pytest.raises(NotFound):
+        await service.start_pipeline(uow(store), READY, PEERS, batch.id, "someone-else")
+    started = await service.start_pipeline(uow(store), READY, PEERS, batch.id, "teacher-1")
+    assert started.status is BatchStatus.PROCESSING and started.snapshot_id is not None
+    _, url, body = store.calls[f"phase:{batch.id}:spellcheck:1"]
+    assert url == f"http://els/internal/v1/batches/{batch.id}/phases/spellcheck"
+    assert body == {"attempt": 1, "last_phase": False, "settings": {"ignore": []}}
+    with pytest.raises(Conflict):
+        await service.start_pipeline(uow(store), READY, PEERS, batch.id, None)
+    assert [c.to_status for c in store.log if c.phase is None] == [
+        "awaiting_content",
+        "ready",
+        "processing",
+    ]
+
+
+async def test_outcomes_move_phase_by_phase_and_finish_the_batch(store):
+    batch = await new_batch(store)
+    await service.start_pipeline(uow(store), READY, PEERS, batch.id, None)
+    assert await service.phase_outcome(
+        uow(store), PEERS, batch.id, outcome("spellcheck", 1, ["e1", "e2"], ["e3"])
+    )
+    assert not await service.phase_outcome(
+        uow(store), PEERS, batch.id, outcome("spellcheck", 1, ["e1", "e2"], ["e3"])
+    )
+    _, _, body = store.calls[f"phase:{batch.id}:cj_assessment:1"]
+    assert body["essay_ids"] == ["e1", "e2"] and body["last_phase"] is True
+    assert body["settings"] == {"judge": "baseline"}
+    assert await service.phase_outcome(
+        uow(store), PEERS, batch.id, outcome("cj_assessment", 1, ["e1", "e2"], [])
+    )
+    done, phases = await service.get_batch(uow(store), batch.id, None)
+    assert done.status is BatchStatus.COMPLETED_WITH_FAILURES
+    assert {(p.phase, p.status) for p in phases} == {
+        ("spellcheck", PhaseState.PARTIALLY_SUCCEEDED),
+        ("cj_assessment", PhaseState.SUCCEEDED),
+    }
+    assert done.results_summary["cj_assessment"] == {"reliability": 0.8}
+    _, rows = await service.results(uow(store), batch.id, None)
+    assert sorted(r.essay_id for r in rows) == ["e1", "e2", "e3"]
+    assert next(r for r in rows if r.essay_id == "e1").spelling == {"error_count": 1}
+
+
+async def test_a_phase_with_no_success_fails_the_batch_and_retry_recovers_it(store):
+    batch = await new_batch(store, pipeline=("spellcheck",))
+    await service.start_pipeline(uow(store), READY, PEERS, batch.id, None)
+    await service.phase_outcome(uow(store), PEERS, batch.id, outcome("spellcheck", 1, [], ["e1"]))
+    failed, _ = await service.get_batch(uow(store), batch.id, None)
+    assert failed.status is BatchStatus.FAILED
+    attempt = await service.retry_phase(uow(store), PEERS, batch.id, "spellcheck", None)
+    assert attempt.attempt == 2
+    assert store.calls[f"phase:{batch.id}:spellcheck:2"][2]["last_phase"] is True
+    with pytest.raises(Conflict):
+        await service.retry_phase(uow(store), PEERS, batch.id, "spellcheck", None)
+    await service.phase_outcome(uow(store), PEERS, batch.id, outcome("spellcheck", 2, ["e1"], []))
+    done, _ = await service.get_batch(uow(store), batch.id, None)
+    assert done.status is BatchStatus.COMPLETED
+
+
+async def test_cancel_while_processing_tells_essay_lifecycle_and_ignores_late_outcomes(store):
+    batch = await new_batch(store)
+    await service.start_pipeline(uow(store), READY, PEERS, batch.id, None)
+    cancelled = await service.cancel_batch(uow(store), PEERS, batch.id, None)
+    assert cancelled.status is BatchStatus.CANCELLED
+    assert (
+        store.calls[f"cancel:{batch.id}"][1] == f"http://els/internal/v1/batches/{batch.id}/cancel"
+    )
+    assert not await service.phase_outcome(
+        uow(store), PEERS, batch.id, outcome("spellcheck", 1, ["e1"], [])
+    )
+    with pytest.raises(Conflict):
+        await service.cancel_batch(uow(store), PEERS, batch.id, None)
