@@ -23,6 +23,7 @@ from services.batch_orchestrator.domain import (
     EssayResult,
     Outcome,
     PhaseAttempt,
+    PhaseState,
     resolve_pipeline,
 )
 from services.batch_orchestrator.protocols import EssayCounts, OrchestratorUnitOfWork
@@ -225,7 +226,8 @@ async def create_batch(
         expected_essay_count=data.expected_essay_count,
         settings=settings,
     )
-    return BatchOut.of(batch, []), 201
+    pending = [PhaseAttempt(batch.id, phase, 1, PhaseState.PENDING) for phase in batch.pipeline]
+    return BatchOut.of(batch, pending), 201
 
 
 @blueprint.get("/v1/batches/<batch_id>")

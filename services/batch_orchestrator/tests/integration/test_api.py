@@ -57,6 +57,10 @@ async def test_create_read_list_and_bad_input(database_url):
             batch = await created.get_json()
             assert batch["pipeline"] == ["spellcheck", "cj_assessment"]
             assert batch["status"] == "awaiting_content"
+            assert [(p["phase"], p["status"]) for p in batch["phases"]] == [
+                ("spellcheck", "pending"),
+                ("cj_assessment", "pending"),
+            ]
             await els.wait_for(1)
             registration = els.received[0]
             assert registration.path == "/internal/v1/batches"
