@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
+import httpx
 from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.db import Database
+from service_kit.http_client import make_http_client
+from service_kit.settings import RepositoryKind, ServiceSettings
 
 
 class DatabaseProvider(Provider):
@@ -25,3 +29,44 @@ class DatabaseProvider(Provider):
     async def session(self, database: Database) -> AsyncIterator[AsyncSession]:
         async with database.sessions() as session:
             yield session
+
+
+class HttpClientProvider(Provider):
+    """One httpx client per app for synchronous calls to peers (timeouts, correlation id,
+    the platform's bearer token); closed when the app stops."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    @provide(scope=Scope.APP)
+    async def http_client(self) -> AsyncIterator[httpx.AsyncClient]:
+        client = make_http_client(
+            timeout_seconds=self._settings.http_timeout_seconds, token=self._settings.token
+        )
+        yield client
+        await client.aclose()
+
+
+def storage_provider(
+    settings: ServiceSettings,
+    unit_of_work: Any,
+    *,
+    postgres: type,
+    memory: type,
+    memory_store: type,
+) -> Provider:
+    """The service's unit of work per request, on PostgreSQL or (unit tests) in memory, as
+    ``<NAME>_REPOSITORY`` says. ``postgres`` takes the request's AsyncSession, ``memory`` a
+    ``memory_store`` that lives as long as the app."""
+    provider = Provider()
+    if settings.repository is RepositoryKind.MEMORY:
+
+        def make_store() -> Any:
+            return memory_store()
+
+        provider.provide(make_store, scope=Scope.APP, provides=memory_store)
+        provider.provide(memory, scope=Scope.REQUEST, provides=unit_of_work)
+    else:
+        provider.provide(postgres, scope=Scope.REQUEST, provides=unit_of_work)
+    return provider

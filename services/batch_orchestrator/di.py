@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 from dishka import Provider, Scope, provide
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from service_kit.http_client import make_http_client
-from service_kit.settings import RepositoryKind
+from service_kit.di import HttpClientProvider, storage_provider
 from services.batch_orchestrator.config import Settings
 from services.batch_orchestrator.peers import HttpEssayCounts
 from services.batch_orchestrator.protocols import EssayCounts, OrchestratorUnitOfWork
@@ -29,14 +25,6 @@ class PeersProvider(Provider):
         self._settings = settings
 
     @provide
-    async def http_client(self) -> AsyncIterator[httpx.AsyncClient]:
-        client = make_http_client(
-            timeout_seconds=self._settings.http_timeout_seconds, token=self._settings.token
-        )
-        yield client
-        await client.aclose()
-
-    @provide
     def peers(self) -> Peers:
         return Peers(
             self_url=self._settings.public_url.rstrip("/"),
@@ -52,28 +40,12 @@ class PeersProvider(Provider):
         )
 
 
-class PostgresStorageProvider(Provider):
-    @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, session: AsyncSession) -> OrchestratorUnitOfWork:
-        return PostgresOrchestratorUnitOfWork(session)
-
-
-class MemoryStorageProvider(Provider):
-    """Unit tests only: the outbox calls it records are never sent."""
-
-    @provide(scope=Scope.APP)
-    def store(self) -> MemoryOrchestratorStore:
-        return MemoryOrchestratorStore()
-
-    @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, store: MemoryOrchestratorStore) -> OrchestratorUnitOfWork:
-        return MemoryOrchestratorUnitOfWork(store)
-
-
 def providers(settings: Settings) -> list[Provider]:
-    storage: Provider = (
-        MemoryStorageProvider()
-        if settings.repository is RepositoryKind.MEMORY
-        else PostgresStorageProvider()
+    storage = storage_provider(
+        settings,
+        OrchestratorUnitOfWork,
+        postgres=PostgresOrchestratorUnitOfWork,
+        memory=MemoryOrchestratorUnitOfWork,
+        memory_store=MemoryOrchestratorStore,
     )
-    return [PeersProvider(settings), storage]
+    return [HttpClientProvider(settings), PeersProvider(settings), storage]

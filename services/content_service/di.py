@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dishka import Provider, Scope, provide
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.db import Database
+from service_kit.di import storage_provider
 from service_kit.settings import RepositoryKind
 from services.content_service.config import Settings
 from services.content_service.protocols import BlobReader, ContentUnitOfWork
@@ -20,31 +20,25 @@ from services.content_service.repository_postgres_impl import (
 )
 
 
-class PostgresStorageProvider(Provider):
+class PostgresReaderProvider(Provider):
     @provide(scope=Scope.APP)
     def blob_reader(self, database: Database) -> BlobReader:
         return PostgresBlobReader(database)
 
-    @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, session: AsyncSession) -> ContentUnitOfWork:
-        return PostgresContentUnitOfWork(session)
 
-
-class MemoryStorageProvider(Provider):
-    @provide(scope=Scope.APP)
-    def store(self) -> MemoryContentStore:
-        return MemoryContentStore()
-
+class MemoryReaderProvider(Provider):
     @provide(scope=Scope.APP)
     def blob_reader(self, store: MemoryContentStore) -> BlobReader:
         return MemoryBlobReader(store)
 
-    @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, store: MemoryContentStore) -> ContentUnitOfWork:
-        return MemoryContentUnitOfWork(store)
-
 
 def providers(settings: Settings) -> list[Provider]:
-    if settings.repository is RepositoryKind.MEMORY:
-        return [MemoryStorageProvider()]
-    return [PostgresStorageProvider()]
+    storage = storage_provider(
+        settings,
+        ContentUnitOfWork,
+        postgres=PostgresContentUnitOfWork,
+        memory=MemoryContentUnitOfWork,
+        memory_store=MemoryContentStore,
+    )
+    memory = settings.repository is RepositoryKind.MEMORY
+    return [storage, MemoryReaderProvider() if memory else PostgresReaderProvider()]

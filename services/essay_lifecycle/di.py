@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dishka import Provider, Scope, provide
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from service_kit.settings import RepositoryKind
+from service_kit.di import storage_provider
 from services.essay_lifecycle.config import Settings
 from services.essay_lifecycle.phases import Peers
 from services.essay_lifecycle.protocols import EssayUnitOfWork
@@ -31,28 +30,12 @@ class PeersProvider(Provider):
         )
 
 
-class PostgresStorageProvider(Provider):
-    @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, session: AsyncSession) -> EssayUnitOfWork:
-        return PostgresEssayUnitOfWork(session)
-
-
-class MemoryStorageProvider(Provider):
-    """Unit tests only: the outbox calls it records are never sent."""
-
-    @provide(scope=Scope.APP)
-    def store(self) -> MemoryEssayStore:
-        return MemoryEssayStore()
-
-    @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, store: MemoryEssayStore) -> EssayUnitOfWork:
-        return MemoryEssayUnitOfWork(store)
-
-
 def providers(settings: Settings) -> list[Provider]:
-    storage: Provider = (
-        MemoryStorageProvider()
-        if settings.repository is RepositoryKind.MEMORY
-        else PostgresStorageProvider()
+    storage = storage_provider(
+        settings,
+        EssayUnitOfWork,
+        postgres=PostgresEssayUnitOfWork,
+        memory=MemoryEssayUnitOfWork,
+        memory_store=MemoryEssayStore,
     )
     return [PeersProvider(settings), storage]

@@ -6,10 +6,10 @@ import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from service_kit.errors import Conflict
+from service_kit.memory import MemoryUnitOfWork
 from services.essay_lifecycle.domain import (
     Batch,
     Essay,
@@ -188,41 +188,9 @@ class MemoryPhaseRunRepository:
         )
 
 
-class MemoryEssayUnitOfWork:
-    """Rolls back unless committed, by restoring the snapshot taken on entry."""
-
+class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
     def __init__(self, store: MemoryEssayStore) -> None:
-        self._store = store
+        super().__init__(store)
         self.essays = MemoryEssayRepository(store)
         self.batches = MemoryBatchRepository(store)
         self.runs = MemoryPhaseRunRepository(store)
-        self._snapshot: dict[str, Any] | None = None
-
-    def _copy(self) -> dict[str, Any]:
-        return {
-            name: (list(value) if isinstance(value, list) else dict(value))
-            for name, value in vars(self._store).items()
-        }
-
-    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
-        self._store.calls.setdefault(idempotency_key, (method, url, body))
-
-    async def __aenter__(self) -> Self:
-        self._snapshot = self._copy()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()
-
-    async def commit(self) -> None:
-        self._snapshot = self._copy()
-
-    async def rollback(self) -> None:
-        if self._snapshot is not None:
-            for name, value in self._snapshot.items():
-                setattr(self._store, name, list(value) if isinstance(value, list) else dict(value))

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 from dishka import Provider, Scope, provide
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from service_kit.http_client import make_http_client
-from service_kit.settings import RepositoryKind
+from service_kit.di import HttpClientProvider, storage_provider
 from services.file_service.config import Settings
 from services.file_service.peers import HttpContentStore, OpenGate, OrchestratorGate
 from services.file_service.protocols import BatchGate, ContentStore, FileUnitOfWork
@@ -30,14 +26,6 @@ class PeersProvider(Provider):
         return self._settings
 
     @provide
-    async def http_client(self) -> AsyncIterator[httpx.AsyncClient]:
-        client = make_http_client(
-            timeout_seconds=self._settings.http_timeout_seconds, token=self._settings.token
-        )
-        yield client
-        await client.aclose()
-
-    @provide
     def peers(self) -> Peers:
         return Peers(essay_lifecycle_url=self._settings.essay_lifecycle_url.rstrip("/"))
 
@@ -52,28 +40,12 @@ class PeersProvider(Provider):
         return OpenGate()
 
 
-class PostgresStorageProvider(Provider):
-    @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, session: AsyncSession) -> FileUnitOfWork:
-        return PostgresFileUnitOfWork(session)
-
-
-class MemoryStorageProvider(Provider):
-    """Unit tests only: nothing runs the jobs it records."""
-
-    @provide(scope=Scope.APP)
-    def store(self) -> MemoryFileStore:
-        return MemoryFileStore()
-
-    @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, store: MemoryFileStore) -> FileUnitOfWork:
-        return MemoryFileUnitOfWork(store)
-
-
 def providers(settings: Settings) -> list[Provider]:
-    storage: Provider = (
-        MemoryStorageProvider()
-        if settings.repository is RepositoryKind.MEMORY
-        else PostgresStorageProvider()
+    storage = storage_provider(
+        settings,
+        FileUnitOfWork,
+        postgres=PostgresFileUnitOfWork,
+        memory=MemoryFileUnitOfWork,
+        memory_store=MemoryFileStore,
     )
-    return [PeersProvider(settings), storage]
+    return [HttpClientProvider(settings), PeersProvider(settings), storage]

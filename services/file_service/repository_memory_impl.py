@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
+from service_kit.memory import MemoryUnitOfWork
 from services.file_service.domain import FileStatus, FileVersion, FileView, StoredFile
 
 
@@ -93,36 +92,10 @@ class MemoryFileRepository:
         return sorted(found, key=lambda v: v.version)
 
 
-class MemoryFileUnitOfWork:
-    """Rolls back unless committed, by restoring the snapshot taken on entry."""
-
+class MemoryFileUnitOfWork(MemoryUnitOfWork[MemoryFileStore]):
     def __init__(self, store: MemoryFileStore) -> None:
-        self._store = store
+        super().__init__(store)
         self.files = MemoryFileRepository(store)
-        self._snapshot: MemoryFileStore | None = None
-
-    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
-        self._store.calls.setdefault(idempotency_key, (method, url, body))
 
     async def schedule(self, kind: str, payload: dict[str, Any], dedup_key: str) -> None:
-        self._store.jobs.setdefault(dedup_key, (kind, payload))
-
-    async def __aenter__(self) -> Self:
-        self._snapshot = copy.copy(self._store)
-        self._snapshot.__dict__ = {k: dict(v) for k, v in self._store.__dict__.items()}
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()
-
-    async def commit(self) -> None:
-        await self.__aenter__()
-
-    async def rollback(self) -> None:
-        if self._snapshot is not None:
-            self._store.__dict__.update({k: dict(v) for k, v in self._snapshot.__dict__.items()})
+        self.store.jobs.setdefault(dedup_key, (kind, payload))
