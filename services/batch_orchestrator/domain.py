@@ -186,17 +186,20 @@ class Outcome:
         return P.PARTIALLY_SUCCEEDED if self.failed else P.SUCCEEDED
 
 
-def final_status(attempts: list[PhaseAttempt]) -> BatchStatus:
-    """The batch's end. A phase in which no essay ever succeeded fails the batch; failures
-    left in a phase's latest attempt make it complete with failures."""
+def essay_failed(status: str) -> bool:
+    """An essay status reported by essay_lifecycle that leaves the essay without a result."""
+    return status.endswith("_failed") or status == "cancelled"
+
+
+def final_status(attempts: list[PhaseAttempt], essay_statuses: list[str]) -> BatchStatus:
+    """The batch's end. A phase in which no essay ever succeeded fails the batch; any essay
+    left failed (in any phase, by any attempt) makes it complete with failures."""
     by_phase: dict[str, list[PhaseAttempt]] = {}
     for attempt in attempts:
         if attempt.status not in (P.PENDING, P.SKIPPED, P.CANCELLED):
             by_phase.setdefault(attempt.phase, []).append(attempt)
-    with_failures = False
-    for runs in by_phase.values():
-        if sum(run.succeeded for run in runs) == 0:
-            return B.FAILED
-        latest = max(runs, key=lambda run: run.attempt)
-        with_failures = with_failures or latest.failed > 0
-    return B.COMPLETED_WITH_FAILURES if with_failures else B.COMPLETED
+    if any(sum(run.succeeded for run in runs) == 0 for runs in by_phase.values()):
+        return B.FAILED
+    if any(essay_failed(status) for status in essay_statuses):
+        return B.COMPLETED_WITH_FAILURES
+    return B.COMPLETED

@@ -323,7 +323,8 @@ async def phase_outcome(
         else:
             for skipped in [a for a in attempts if a.status is PhaseState.PENDING]:
                 await _set_phase(uow, skipped, PhaseState.SKIPPED, frozenset({PhaseState.PENDING}))
-            status = final_status(await uow.phases.all(batch_id))
+            essays = await uow.results.for_batch(batch_id)
+            status = final_status(await uow.phases.all(batch_id), [e.status for e in essays])
             await _move(uow, batch, status, results_summary=batch.results_summary)
             metrics.BATCHES.labels(status.value).inc()
         await uow.commit()
@@ -345,7 +346,8 @@ async def retry_phase(
                 current_status=batch.status.value,
             )
         latest = _latest(await uow.phases.all(batch_id), phase)
-        if latest.status not in (PhaseState.FAILED, PhaseState.PARTIALLY_SUCCEEDED):
+        results = await uow.results.for_batch(batch_id)
+        if not any(r.status == f"{phase}_failed" for r in results):
             raise Conflict(
                 f"phase {phase} has no failed essays to retry", phase_status=latest.status.value
             )

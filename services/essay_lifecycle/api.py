@@ -247,7 +247,7 @@ async def receive_file(
 async def withdraw_file(
     batch_id: str, file_id: str, uow: FromDishka[EssayUnitOfWork]
 ) -> dict[str, Any]:
-    essay = await service.withdraw_file(uow, batch_id, file_id, correlation.current())
+    essay = await phases.withdraw_file(uow, batch_id, file_id, correlation.current())
     return {
         "essay_id": str(essay.id) if essay else None,
         "status": essay.status.value if essay else None,

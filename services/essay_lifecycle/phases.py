@@ -337,6 +337,37 @@ async def cancel_batch(uow: EssayUnitOfWork, batch_id: str, correlation_id: str 
     return cancelled
 
 
+async def withdraw_file(
+    uow: EssayUnitOfWork, batch_id: str, file_id: str, correlation_id: str | None
+) -> Essay | None:
+    """The file was deleted: its essay is cancelled (no-op when unknown or already final).
+    If that was the last open essay of a phase attempt, the attempt reports its outcome."""
+    async with uow:
+        essay = await uow.essays.by_file(batch_id, file_id)
+        if essay is None or essay.status in TERMINAL:
+            return essay
+        run = None
+        if essay.phase is not None and essay.phase_attempt is not None:
+            run = await uow.runs.lock(batch_id, essay.phase, essay.phase_attempt)  # runs first
+        essay = await uow.essays.by_file(batch_id, file_id, for_update=True)
+        assert essay is not None
+        if essay.status in TERMINAL:
+            return essay
+        essay = await save(
+            uow,
+            apply(
+                essay,
+                Event.CANCEL,
+                details={"reason": "file deleted"},
+                correlation_id=correlation_id,
+            ),
+        )
+        if run is not None:
+            await _report_if_finished(uow, run)
+        await uow.commit()
+        return essay
+
+
 async def _report_if_finished(
     uow: EssayUnitOfWork, run: PhaseRun, batch_summary: dict[str, Any] | None = None
 ) -> bool:

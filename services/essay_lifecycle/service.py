@@ -12,6 +12,7 @@ from services.essay_lifecycle import metrics
 from services.essay_lifecycle.domain import (
     ACTIVE,
     TERMINAL,
+    TRANSITIONS,
     Batch,
     BatchSummary,
     Essay,
@@ -85,6 +86,10 @@ async def receive_file(
         if notice.version <= existing.file_version:
             return existing, False
         event = Event.FILE_REJECTED if notice.error_code else Event.FILE_REPLACED
+        if (existing.status, event) not in TRANSITIONS:
+            # work on this essay has started: its text is final (file_service refuses changes
+            # once the orchestrator says the pipeline started; this covers a late notice)
+            return existing, False
         essay = await save(
             uow,
             apply(
@@ -102,27 +107,6 @@ async def receive_file(
         )
         await uow.commit()
         return essay, True
-
-
-async def withdraw_file(
-    uow: EssayUnitOfWork, batch_id: str, file_id: str, correlation_id: str | None
-) -> Essay | None:
-    """The file was deleted: its essay is cancelled (no-op when unknown or already final)."""
-    async with uow:
-        essay = await uow.essays.by_file(batch_id, file_id, for_update=True)
-        if essay is None or essay.status in TERMINAL:
-            return essay
-        essay = await save(
-            uow,
-            apply(
-                essay,
-                Event.CANCEL,
-                details={"reason": "file deleted"},
-                correlation_id=correlation_id,
-            ),
-        )
-        await uow.commit()
-        return essay
 
 
 async def get_essay(uow: EssayUnitOfWork, essay_id: uuid.UUID) -> Essay:

@@ -68,10 +68,13 @@ class PostgresFileRepository:
         )
 
     async def get(self, file_id: uuid.UUID, *, for_update: bool = False) -> FileView | None:
-        statement = _joined().where(_files.c.id == file_id)
         if for_update:
-            statement = statement.with_for_update(of=_files)
-        row = (await self._session.execute(statement)).first()
+            # lock the file row alone first: a join locked FOR UPDATE would, after waiting on
+            # a concurrent new version, re-check the old version row and find nothing
+            locked = select(_files.c.id).where(_files.c.id == file_id).with_for_update()
+            if (await self._session.execute(locked)).first() is None:
+                return None
+        row = (await self._session.execute(_joined().where(_files.c.id == file_id))).first()
         return None if row is None else _view(row)
 
     async def get_version(

@@ -116,6 +116,7 @@ class JobWorkers:
         self._settings = settings
         self._wake = listener.event(CHANNEL) if listener else asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
         self.worker_id = uuid.uuid4().hex
         self._lease = timedelta(seconds=settings.lease_seconds)
 
@@ -126,6 +127,8 @@ class JobWorkers:
         ]
 
     async def stop(self) -> None:
+        self._stopping = True  # see OutboxRelay.stop: a cancel alone can be lost
+        self._wake.set()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -133,18 +136,22 @@ class JobWorkers:
                 await task
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 job = await self.claim()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # keep the worker alive
+                if self._stopping:
+                    return
                 log.exception("job_claim_failed", error=repr(exc))
                 job = None
             if job is not None:
                 await self.run(job)
                 continue
+            if self._stopping:
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._settings.poll_seconds)
 

@@ -103,6 +103,7 @@ class OutboxRelay:
         self._settings = settings
         self._wake = listener.event(CHANNEL) if listener else asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(
                 settings.timeout_seconds, connect=min(3.0, settings.timeout_seconds)
@@ -113,6 +114,10 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        # the flag, not only the cancel: a cancel can be swallowed by wait_for when a wake-up
+        # lands at the same moment (Python 3.11), or surface as a driver error mid-connect
+        self._stopping = True
+        self._wake.set()
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -123,7 +128,7 @@ class OutboxRelay:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()  # before delivering: a commit during delivery wakes the next wait
             try:
                 claimed = await self.deliver_due()
@@ -131,10 +136,14 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the relay must outlive any one failure
+                if self._stopping:
+                    return
                 log.exception("outbox_relay_error", error=repr(exc))
                 claimed = 0
             if claimed >= self._settings.batch_size:
                 continue
+            if self._stopping:
+                return
             delay = await self._seconds_until_next_due()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)

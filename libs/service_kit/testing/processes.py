@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,7 @@ class ServiceProcess:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: hypercorn's workers are children
         )
         if wait:
             self.wait_ready()
@@ -71,18 +72,23 @@ class ServiceProcess:
     def stop(self) -> None:
         """A clean stop (SIGTERM), as an operator would."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self._signal_group(signal.SIGTERM)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                self._signal_group(signal.SIGKILL)
                 self.process.wait()
 
     def kill(self) -> None:
         """kill -9: the crash the reliability rules are written for."""
         if self.process and self.process.poll() is None:
-            self.process.kill()
+            self._signal_group(signal.SIGKILL)  # the parent and the worker serving the app
             self.process.wait()
+
+    def _signal_group(self, signum: int) -> None:
+        assert self.process is not None
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signum)
 
 
 def service_environment(name: str, database_url: str, **extra: str) -> dict[str, str]:

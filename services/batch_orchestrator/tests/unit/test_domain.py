@@ -73,15 +73,23 @@ def test_final_status_rules():
     ok = attempt("spellcheck", 1, PhaseState.SUCCEEDED, 3)
     partial = attempt("spellcheck", 1, PhaseState.PARTIALLY_SUCCEEDED, 2, 1)
     none = attempt("cj_assessment", 1, PhaseState.FAILED, 0, 2)
-    assert final_status([ok]) is BatchStatus.COMPLETED
-    assert final_status([partial]) is BatchStatus.COMPLETED_WITH_FAILURES
-    assert final_status([ok, none]) is BatchStatus.FAILED
+    assert final_status([ok], ["completed"] * 3) is BatchStatus.COMPLETED
+    assert final_status([partial], ["completed", "completed", "spellcheck_failed"]) is (
+        BatchStatus.COMPLETED_WITH_FAILURES
+    )
+    assert final_status([ok, none], ["cj_assessment_failed"] * 2) is BatchStatus.FAILED
     retried = attempt("spellcheck", 2, PhaseState.SUCCEEDED, 1)
-    assert final_status([partial, retried]) is BatchStatus.COMPLETED
-    failed_retry = attempt("spellcheck", 2, PhaseState.FAILED, 0, 1)
-    assert final_status([partial, failed_retry]) is BatchStatus.COMPLETED_WITH_FAILURES
+    assert final_status([partial, retried], ["completed"] * 3) is BatchStatus.COMPLETED
+    # a retry that succeeds does not hide an essay another phase left failed
+    cj_partial = attempt("cj_assessment", 1, PhaseState.PARTIALLY_SUCCEEDED, 1, 1)
+    cj_retry = attempt("cj_assessment", 2, PhaseState.SUCCEEDED, 1)
+    statuses = ["completed", "cj_assessment_failed", "completed"]
+    assert final_status([partial, retried, cj_partial, cj_retry], statuses) is (
+        BatchStatus.COMPLETED_WITH_FAILURES
+    )
     skipped = attempt("cj_assessment", 1, PhaseState.SKIPPED)
-    assert final_status([ok, skipped]) is BatchStatus.COMPLETED
+    assert final_status([ok, skipped], ["spellcheck_succeeded"]) is BatchStatus.COMPLETED
+    assert final_status([ok], ["cancelled"]) is BatchStatus.COMPLETED_WITH_FAILURES
 
 
 def test_outcome_state():

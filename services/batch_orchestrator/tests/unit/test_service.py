@@ -52,7 +52,12 @@ async def new_batch(store, pipeline=("spellcheck", "cj_assessment")):
 
 def outcome(phase, attempt, ok, bad):
     results = {
-        e: {"filename": f"{e}.txt", "status": "x", "spelling": {"error_count": 1}} for e in ok + bad
+        e: {
+            "filename": f"{e}.txt",
+            "status": f"{phase}_succeeded" if e in ok else f"{phase}_failed",
+            "spelling": {"error_count": 1},
+        }
+        for e in ok + bad
     }
     return Outcome(
         phase,

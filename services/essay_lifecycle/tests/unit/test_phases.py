@@ -175,3 +175,26 @@ async def test_cancel_finishes_open_runs_and_reports_them(store):
     [(_, (_, _, outcome))] = calls_to(store, "outcome:")
     assert outcome["succeeded"] == []
     assert {f["status"] for f in outcome["failed"]} == {"cancelled"}
+
+
+async def test_deleting_the_last_open_essay_finishes_its_run(store):
+    batch_id = await batch_with_files(store, good=2, rejected=0)
+    await phases.start_phase(uow(store), PEERS, batch_id, Phase.SPELLCHECK, PhaseCommand(), None)
+    essays = await service.list_essays(uow(store), batch_id, status=None, after=None, limit=5)
+    await phases.spellcheck_result(uow(store), essays[0].id, 1, SpellcheckResult(True), None)
+    assert calls_to(store, "outcome:") == []
+    withdrawn = await phases.withdraw_file(uow(store), batch_id, essays[1].file_id, None)
+    assert withdrawn is not None and withdrawn.status is EssayStatus.CANCELLED
+    [(_, (_, _, outcome))] = calls_to(store, "outcome:")
+    assert outcome["succeeded"] == [str(essays[0].id)]
+    assert outcome["failed"] == [{"essay_id": str(essays[1].id), "status": "cancelled"}]
+
+
+async def test_a_late_file_version_after_work_started_changes_nothing(store):
+    batch_id = await batch_with_files(store, good=1, rejected=0)
+    await phases.start_phase(uow(store), PEERS, batch_id, Phase.SPELLCHECK, PhaseCommand(), None)
+    late = service.FileNotice("f0", "e0-v2.txt", 2, "8" * 64)
+    essay, changed = await service.receive_file(uow(store), batch_id, late, None)
+    assert not changed
+    assert essay.status is EssayStatus.SPELLCHECK_IN_PROGRESS
+    assert essay.text_content_id == f"{0:064d}"

@@ -1,0 +1,85 @@
+"""Hand-written stand-ins for file_service's outside world (no mocking library)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+
+class FakeContentStore:
+    """content_service as the ContentStore protocol sees it: blobs by sha256, documents by
+    Idempotency-Key (a repeated key returns the first document's content id)."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[str, tuple[bytes, str]] = {}
+        self.documents: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str | None]] = []  # (operation, idempotency key)
+        self.failures: dict[str, Exception] = {}  # operation -> raised once, then forgotten
+        self.before: dict[str, Callable[[], Awaitable[None]]] = {}  # operation -> run first, once
+
+    async def _maybe_fail(self, operation: str) -> None:
+        hook = self.before.pop(operation, None)
+        if hook is not None:
+            await hook()
+        error = self.failures.pop(operation, None)
+        if error is not None:
+            raise error
+
+    def _put(self, data: bytes, content_type: str) -> str:
+        content_id = hashlib.sha256(data).hexdigest()
+        self.blobs.setdefault(content_id, (data, content_type))
+        return content_id
+
+    async def store_blob(self, data: bytes, content_type: str) -> str:
+        self.requests.append(("store_blob", None))
+        await self._maybe_fail("store_blob")
+        return self._put(data, content_type)
+
+    async def create_document(
+        self,
+        *,
+        kind: str,
+        batch_id: str,
+        filename: str,
+        metadata: dict[str, Any],
+        idempotency_key: str,
+        content_id: str | None = None,
+        text: str | None = None,
+    ) -> str:
+        self.requests.append((kind, idempotency_key))
+        await self._maybe_fail(kind)
+        assert (content_id is None) != (text is None)
+        if idempotency_key in self.documents:
+            return str(self.documents[idempotency_key]["content_id"])
+        if text is not None:
+            content_id = self._put(text.encode(), "text/plain; charset=utf-8")
+        assert content_id in self.blobs, "a document over a blob content_service never got"
+        self.documents[idempotency_key] = {
+            "kind": kind,
+            "batch_id": batch_id,
+            "filename": filename,
+            "metadata": metadata,
+            "content_id": content_id,
+        }
+        return str(content_id)
+
+
+class OpenGate:
+    """A batch gate that always lets files in."""
+
+    async def ensure_open(self, batch_id: str) -> None:
+        return None
+
+
+class FakeGate:
+    """The orchestrator's batch gate: open unless told to raise."""
+
+    def __init__(self) -> None:
+        self.error: Exception | None = None
+        self.asked: list[str] = []
+
+    async def ensure_open(self, batch_id: str) -> None:
+        self.asked.append(batch_id)
+        if self.error is not None:
+            raise self.error

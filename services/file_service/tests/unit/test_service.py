@@ -1,0 +1,321 @@
+"""file_service use cases against the in-memory unit of work, with a batch gate we control."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import pytest
+
+from service_kit.errors import Conflict, InvalidInput, NotFound, PeerUnavailable
+from services.file_service import service
+from services.file_service.domain import (
+    PROCESS_FILE,
+    FileStatus,
+    FileView,
+    IncomingFile,
+    UploadRefused,
+)
+from services.file_service.extraction import ExtractionLimits
+from services.file_service.repository_memory_impl import MemoryFileStore, MemoryFileUnitOfWork
+from services.file_service.service import Peers
+from services.file_service.tests.fakes import FakeGate
+from services.file_service.tests.unit import sample_files as sf
+
+ELS = "http://els"
+PEERS = Peers(ELS)
+MAX_FILE = 64 * 1024
+LIMITS = ExtractionLimits(max_file_bytes=MAX_FILE)
+ESSAY = "\n\n".join(sf.ESSAY_PARAGRAPHS).encode()
+
+
+@pytest.fixture
+def store() -> MemoryFileStore:
+    return MemoryFileStore()
+
+
+@pytest.fixture
+def gate() -> FakeGate:
+    return FakeGate()
+
+
+def uow(store: MemoryFileStore) -> MemoryFileUnitOfWork:
+    return MemoryFileUnitOfWork(store)
+
+
+def nothing_stored(store: MemoryFileStore) -> bool:
+    return not (store.files or store.versions or store.calls or store.jobs)
+
+
+async def upload(
+    store: MemoryFileStore, gate: FakeGate, *files: IncomingFile, batch_id: str = "b1"
+) -> list[FileView]:
+    return await service.upload_files(uow(store), gate, PEERS, LIMITS, batch_id, list(files))
+
+
+async def upload_one(store: MemoryFileStore, gate: FakeGate, batch_id: str = "b1") -> FileView:
+    (view,) = await upload(store, gate, IncomingFile("essay.txt", ESSAY), batch_id=batch_id)
+    return view
+
+
+# --------------------------------------------------------------------------- upload
+
+
+async def test_good_and_bad_files_in_one_request_are_all_stored(store, gate):
+    views = await upload(
+        store,
+        gate,
+        IncomingFile("essay.txt", ESSAY, "text/plain"),
+        IncomingFile("~$essay.docx", b"lock file bytes"),
+        IncomingFile("empty.txt", b""),
+        IncomingFile("picture.txt", sf.make_png()),
+    )
+    assert [v.version.filename for v in views] == [
+        "essay.txt",
+        "~$essay.docx",
+        "empty.txt",
+        "picture.txt",
+    ]
+    assert [v.version.status for v in views] == [
+        FileStatus.PROCESSING,
+        FileStatus.REJECTED,
+        FileStatus.REJECTED,
+        FileStatus.REJECTED,
+    ]
+    assert [v.version.error_code for v in views] == [
+        None,
+        "lock_file",
+        "empty_file",
+        "unsupported_type",
+    ]
+    assert gate.asked == ["b1"]
+    assert set(store.files) == {v.file.id for v in views}
+    assert all(v.file.batch_id == "b1" and v.file.current_version == 1 for v in views)
+
+    good = views[0]
+    stored, staged = store.versions[(good.file.id, 1)]
+    assert staged == ESSAY  # kept for the job
+    assert stored.sha256 == hashlib.sha256(ESSAY).hexdigest()
+    assert stored.size == len(ESSAY)
+    assert stored.kind == "txt"
+    for bad in views[1:]:
+        version, staged = store.versions[(bad.file.id, 1)]
+        assert staged is None
+        assert version.processed_at is not None
+        assert version.error_message
+
+    # one job per accepted file, deduplicated by file and version
+    assert store.jobs == {
+        f"file:{good.file.id}:v1": (PROCESS_FILE, {"file_id": str(good.file.id), "version": 1})
+    }
+    # one notification per upload-time rejection, straight into the outbox
+    assert set(store.calls) == {f"file:{v.file.id}:v1" for v in views[1:]}
+    for bad in views[1:]:
+        method, url, body = store.calls[f"file:{bad.file.id}:v1"]
+        assert (method, url) == ("POST", f"{ELS}/internal/v1/batches/b1/essays")
+        assert body == {
+            "file_id": str(bad.file.id),
+            "filename": bad.version.filename,
+            "version": 1,
+            "error_code": bad.version.error_code,
+            "error_message": bad.version.error_message,
+        }
+
+
+@pytest.mark.parametrize(
+    ("files", "status", "codes"),
+    [
+        (
+            [
+                IncomingFile("big.txt", b"a" * (MAX_FILE + 1)),
+                IncomingFile("huge.pdf", b"%PDF-" * MAX_FILE),
+            ],
+            413,
+            ["file_too_large", "file_too_large"],
+        ),
+        (
+            [IncomingFile("a.txt", sf.make_png()), IncomingFile("b.doc", sf.make_ole_doc())],
+            415,
+            ["unsupported_type", "unsupported_type"],
+        ),
+        (
+            [IncomingFile("big.txt", b"a" * (MAX_FILE + 1)), IncomingFile("a.txt", sf.make_png())],
+            422,
+            ["file_too_large", "unsupported_type"],
+        ),
+        ([IncomingFile("~$essay.docx", b"x")], 422, ["lock_file"]),
+        ([IncomingFile("empty.txt", b"")], 422, ["empty_file"]),
+        (
+            [IncomingFile("broken.docx", sf.make_corrupt_docx())],
+            422,
+            ["corrupt_document"],
+        ),
+    ],
+    ids=["all-too-large", "all-unsupported", "mixed", "lock", "empty", "corrupt-zip"],
+)
+async def test_a_request_with_no_acceptable_file_is_refused_and_stores_nothing(
+    store, gate, files, status, codes
+):
+    with pytest.raises(UploadRefused) as refused:
+        await upload(store, gate, *files)
+    assert refused.value.status == status
+    reported = refused.value.extra["files"]
+    assert [f["error_code"] for f in reported] == codes
+    assert [f["filename"] for f in reported] == [f.filename for f in files]
+    assert all(f["error_message"] for f in reported)
+    assert nothing_stored(store)
+    assert gate.asked == []  # refused before asking the orchestrator
+
+
+async def test_a_request_without_files_is_invalid(store, gate):
+    with pytest.raises(InvalidInput):
+        await upload(store, gate)
+    assert nothing_stored(store)
+
+
+@pytest.mark.parametrize(
+    "error", [Conflict("pipeline started"), PeerUnavailable("orchestrator down")]
+)
+async def test_a_closed_or_unknown_batch_gate_stores_nothing(store, gate, error):
+    gate.error = error
+    with pytest.raises(type(error)):
+        await upload(store, gate, IncomingFile("essay.txt", ESSAY))
+    assert gate.asked == ["b1"]
+    assert nothing_stored(store)
+
+
+# --------------------------------------------------------------------------- replace
+
+
+async def test_replace_makes_version_two_and_schedules_its_job(store, gate):
+    first = await upload_one(store, gate)
+    file_id = first.file.id
+    new_bytes = sf.make_docx(sf.ESSAY_PARAGRAPHS)
+    view = await service.replace_file(
+        uow(store), gate, PEERS, LIMITS, file_id, IncomingFile("essay-v2.docx", new_bytes)
+    )
+    assert view.version.version == 2
+    assert view.version.status is FileStatus.PROCESSING
+    assert view.version.kind == "docx"
+    assert set(store.jobs) == {f"file:{file_id}:v1", f"file:{file_id}:v2"}
+    assert store.jobs[f"file:{file_id}:v2"] == (
+        PROCESS_FILE,
+        {"file_id": str(file_id), "version": 2},
+    )
+    assert store.versions[(file_id, 2)][1] == new_bytes
+    assert store.files[file_id].current_version == 2
+
+    current = await service.get_file(uow(store), file_id)
+    assert current.version.version == 2
+    assert current.version.filename == "essay-v2.docx"
+    versions = await service.file_versions(uow(store), file_id)
+    assert [(v.version, v.filename) for v in versions] == [
+        (1, "essay.txt"),
+        (2, "essay-v2.docx"),
+    ]
+
+
+async def test_replace_with_an_unacceptable_file_changes_nothing(store, gate):
+    first = await upload_one(store, gate)
+    with pytest.raises(UploadRefused) as refused:
+        await service.replace_file(
+            uow(store), gate, PEERS, LIMITS, first.file.id, IncomingFile("x.txt", sf.make_png())
+        )
+    assert refused.value.status == 415
+    assert (first.file.id, 2) not in store.versions
+    assert store.files[first.file.id].current_version == 1
+
+
+async def test_replace_refused_by_the_gate_is_rolled_back(store, gate):
+    first = await upload_one(store, gate)
+    gate.error = Conflict("pipeline started")
+    with pytest.raises(Conflict):
+        await service.replace_file(
+            uow(store), gate, PEERS, LIMITS, first.file.id, IncomingFile("v2.txt", ESSAY)
+        )
+    assert (first.file.id, 2) not in store.versions
+    assert set(store.jobs) == {f"file:{first.file.id}:v1"}
+
+
+async def test_replace_unknown_or_deleted_file_is_not_found(store, gate):
+    with pytest.raises(NotFound):
+        await service.replace_file(
+            uow(store), gate, PEERS, LIMITS, uuid.uuid4(), IncomingFile("v2.txt", ESSAY)
+        )
+    first = await upload_one(store, gate)
+    await service.delete_file(uow(store), gate, PEERS, first.file.id)
+    with pytest.raises(NotFound):
+        await service.replace_file(
+            uow(store), gate, PEERS, LIMITS, first.file.id, IncomingFile("v2.txt", ESSAY)
+        )
+    assert (first.file.id, 2) not in store.versions
+
+
+# --------------------------------------------------------------------------- delete and read
+
+
+async def test_delete_is_soft_and_tells_essay_lifecycle(store, gate):
+    first = await upload_one(store, gate, batch_id="b7")
+    other = await upload_one(store, gate, batch_id="b7")
+    file_id = first.file.id
+    await service.delete_file(uow(store), gate, PEERS, file_id)
+
+    assert store.files[file_id].deleted_at is not None  # the row stays
+    assert (file_id, 1) in store.versions
+    assert store.calls[f"file:{file_id}:deleted"] == (
+        "DELETE",
+        f"{ELS}/internal/v1/batches/b7/files/{file_id}",
+        None,
+    )
+    with pytest.raises(NotFound):
+        await service.get_file(uow(store), file_id)
+    with pytest.raises(NotFound):
+        await service.file_versions(uow(store), file_id)
+    with pytest.raises(NotFound):
+        await service.delete_file(uow(store), gate, PEERS, file_id)
+
+    listed = await service.list_files(uow(store), "b7", after=None, limit=10)
+    assert [v.file.id for v in listed] == [other.file.id]
+    with_deleted = await service.list_files(
+        uow(store), "b7", after=None, limit=10, include_deleted=True
+    )
+    assert {v.file.id for v in with_deleted} == {file_id, other.file.id}
+
+
+async def test_delete_refused_by_the_gate_keeps_the_file(store, gate):
+    first = await upload_one(store, gate)
+    gate.error = Conflict("pipeline started")
+    with pytest.raises(Conflict):
+        await service.delete_file(uow(store), gate, PEERS, first.file.id)
+    assert store.files[first.file.id].deleted_at is None
+    assert f"file:{first.file.id}:deleted" not in store.calls
+    assert (await service.get_file(uow(store), first.file.id)).file.id == first.file.id
+
+
+async def test_unknown_files_are_not_found(store):
+    missing = uuid.uuid4()
+    with pytest.raises(NotFound):
+        await service.get_file(uow(store), missing)
+    with pytest.raises(NotFound):
+        await service.file_versions(uow(store), missing)
+    with pytest.raises(NotFound):
+        await service.delete_file(uow(store), FakeGate(), PEERS, missing)
+    assert await service.list_files(uow(store), "nobody", after=None, limit=10) == []
+
+
+async def test_list_pages_with_a_keyset_cursor(store, gate):
+    views = await upload(
+        store, gate, *(IncomingFile(f"e{i}.txt", ESSAY) for i in range(5)), batch_id="paged"
+    )
+    await upload_one(store, gate, batch_id="elsewhere")
+    expected = sorted((v.file.created_at, v.file.id) for v in views)
+    seen: list[uuid.UUID] = []
+    after = None
+    while True:
+        page = await service.list_files(uow(store), "paged", after=after, limit=2)
+        if not page:
+            break
+        assert len(page) <= 2
+        seen += [v.file.id for v in page]
+        after = (page[-1].file.created_at, page[-1].file.id)
+    assert seen == [file_id for _, file_id in expected]
