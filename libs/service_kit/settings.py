@@ -53,7 +53,7 @@ class ServiceSettings(BaseSettings):
     outbox_backoff_base_seconds: float = 0.5
     outbox_backoff_max_seconds: float = 60.0
     outbox_poll_seconds: float = 5.0
-    job_concurrency: int = 2
+    job_concurrency: int = 4  # jobs mostly wait on peers and the database
     job_lease_seconds: float = 30.0
     job_poll_seconds: float = 5.0
     job_retry_base_seconds: float = 1.0
