@@ -246,6 +246,7 @@ class PhaseRun:
     essay_count: int
     settings: dict[str, Any]
     last_phase: bool
+    open_essays: int = 0  # essays still pending or in progress; the outcome goes at zero
     created_at: datetime = field(default_factory=now)
     reported_at: datetime | None = None
 

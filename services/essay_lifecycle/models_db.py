@@ -107,6 +107,7 @@ class PhaseRunRow(Base):
     attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[PhaseRunStatus] = mapped_column(_enum(PhaseRunStatus, "phase_run_status"))
     essay_count: Mapped[int] = mapped_column(Integer)
+    open_essays: Mapped[int] = mapped_column(Integer)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     last_phase: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,8 +1,10 @@
 """Phases: the orchestrator's command fans out to per-essay work; results come back as
 callbacks; when the last essay of a run is done, exactly one outcome goes back.
 
-Every use case here first takes the phase run's row lock, so the callbacks of one run are
-applied one after another (on any replica) and the one that finishes the run sees it.
+Each essay leaves "pending/in progress" once, under its own row lock; that transaction also
+decrements the run's ``open_essays`` (an UPDATE … RETURNING at its end, so the run's row is
+locked only briefly). The one transaction that brings it to zero sends the outcome, on
+whichever replica it runs, however the callbacks race.
 """
 
 from __future__ import annotations
@@ -101,10 +103,9 @@ async def start_phase(
             command.last_phase,
         )
         if not await uow.runs.add(run):
-            existing = await uow.runs.lock(batch_id, phase, command.attempt)
+            existing = await uow.runs.get(batch_id, phase, command.attempt)
             assert existing is not None
             return existing  # the same command again: nothing more to do
-        run = await uow.runs.lock(batch_id, phase, command.attempt) or run
         essays = await uow.essays.in_batch(
             batch_id,
             statuses=None if command.essay_ids else ELIGIBLE[phase],
@@ -128,14 +129,19 @@ async def start_phase(
                 ),
             )
             started.append(pending)
-        await uow.runs.set_count(run, len(started))
-        run = dataclasses.replace(run, essay_count=len(started))
+        dispatched = len(started)
         if phase is Phase.SPELLCHECK:
             for essay in started:
-                await _dispatch_spellcheck(uow, peers, batch, essay, command, correlation_id)
+                if not await _dispatch_spellcheck(
+                    uow, peers, batch, essay, command, correlation_id
+                ):
+                    dispatched -= 1
         elif started:
             await _dispatch_assessment(uow, peers, batch, started, command, correlation_id)
-        await _report_if_finished(uow, run)
+        await uow.runs.set_counts(run, len(started), dispatched)
+        run = dataclasses.replace(run, essay_count=len(started), open_essays=dispatched)
+        if dispatched == 0:
+            await _report(uow, run)
         await uow.commit()
     metrics.PHASES_STARTED.labels(phase.value).inc()
     return run
@@ -152,18 +158,17 @@ async def _dispatch_spellcheck(
     essay: Essay,
     command: PhaseCommand,
     correlation_id: str | None,
-) -> None:
+) -> bool:
+    """Queue the essay's check; False when it failed at once (it has no text to check)."""
     if essay.text_content_id is None:
-        await save(
-            uow,
-            apply(
-                essay,
-                Event.SPELLCHECK_FAILED,
-                details={"reason": "no text"},
-                correlation_id=correlation_id,
-            ),
+        failed = apply(
+            essay,
+            Event.SPELLCHECK_FAILED,
+            details={"reason": "no text"},
+            correlation_id=correlation_id,
         )
-        return
+        await save(uow, failed)
+        return False
     body = {
         "essay_id": str(essay.id),
         "batch_id": batch.id,
@@ -179,6 +184,7 @@ async def _dispatch_spellcheck(
         f"spellcheck:{essay.id}:{command.attempt}",
     )
     await save(uow, apply(essay, Event.SPELLCHECK_DISPATCHED, correlation_id=correlation_id))
+    return True
 
 
 async def _dispatch_assessment(
@@ -216,12 +222,10 @@ async def spellcheck_result(
     correlation_id: str | None,
 ) -> Applied:
     async with uow:
-        essay = await uow.essays.get(essay_id)
+        essay = await uow.essays.get(essay_id, for_update=True)
         if essay is None:
             raise NotFound(f"no essay with id {essay_id}")
-        run = await uow.runs.lock(essay.batch_id, Phase.SPELLCHECK, attempt)
-        essay = await uow.essays.get(essay_id, for_update=True)
-        assert essay is not None
+        run = await uow.runs.get(essay.batch_id, Phase.SPELLCHECK, attempt)
         if run is None or essay.phase is not Phase.SPELLCHECK or essay.phase_attempt != attempt:
             return Applied(False, "not part of that spellcheck attempt")
         if essay.status is not EssayStatus.SPELLCHECK_IN_PROGRESS:
@@ -241,16 +245,14 @@ async def spellcheck_result(
             if run.last_phase:
                 await save(uow, apply(done, Event.COMPLETE, correlation_id=correlation_id))
         else:
-            await save(
-                uow,
-                apply(
-                    essay,
-                    Event.SPELLCHECK_FAILED,
-                    details={"reason": result.reason},
-                    correlation_id=correlation_id,
-                ),
+            failed = apply(
+                essay,
+                Event.SPELLCHECK_FAILED,
+                details={"reason": result.reason},
+                correlation_id=correlation_id,
             )
-        sent = await _report_if_finished(uow, run)
+            await save(uow, failed)
+        sent = await _close(uow, run, 1)
         await uow.commit()
     return Applied(True, outcome_sent=sent)
 
@@ -264,18 +266,17 @@ async def assessment_result(
 ) -> Applied:
     """One ranking (or one failure) for the whole run; essays missing from it fail."""
     async with uow:
-        run = await uow.runs.lock(batch_id, Phase.CJ_ASSESSMENT, attempt)
+        run = await uow.runs.get(batch_id, Phase.CJ_ASSESSMENT, attempt)
         if run is None:
             raise NotFound(f"no cj_assessment attempt {attempt} for batch {batch_id}")
         ranked = {str(row["essay_id"]): row for row in result.ranking} if result.succeeded else {}
-        members = await uow.essays.in_batch(
+        waiting = await uow.essays.in_batch(
             batch_id, statuses=(EssayStatus.CJ_ASSESSMENT_IN_PROGRESS,), for_update=True
         )
-        changed = False
+        members = [e for e in waiting if e.phase_attempt == attempt]
+        if not members:
+            return Applied(False, "no essay of that attempt is waiting for a ranking")
         for essay in members:
-            if essay.phase_attempt != attempt:
-                continue
-            changed = True
             row = ranked.get(str(essay.id))
             if row is not None:
                 done = await save(
@@ -292,18 +293,14 @@ async def assessment_result(
                     await save(uow, apply(done, Event.COMPLETE, correlation_id=correlation_id))
             else:
                 reason = result.reason if not result.succeeded else "missing from the ranking"
-                await save(
-                    uow,
-                    apply(
-                        essay,
-                        Event.CJ_ASSESSMENT_FAILED,
-                        details={"reason": reason},
-                        correlation_id=correlation_id,
-                    ),
+                failed = apply(
+                    essay,
+                    Event.CJ_ASSESSMENT_FAILED,
+                    details={"reason": reason},
+                    correlation_id=correlation_id,
                 )
-        if not changed:
-            return Applied(False, "no essay of that attempt is waiting for a ranking")
-        sent = await _report_if_finished(uow, run, batch_summary=result.summary)
+                await save(uow, failed)
+        sent = await _close(uow, run, len(members), batch_summary=result.summary)
         await uow.commit()
     return Applied(True, outcome_sent=sent)
 
@@ -313,28 +310,27 @@ async def cancel_batch(uow: EssayUnitOfWork, batch_id: str, correlation_id: str 
     async with uow:
         if await uow.batches.get(batch_id) is None:
             raise NotFound(f"no batch {batch_id}")
-        runs = [r for r in await uow.runs.for_batch(batch_id) if r.status is PhaseRunStatus.RUNNING]
-        for run in runs:
-            await uow.runs.lock(batch_id, run.phase, run.attempt)
         essays = await uow.essays.in_batch(batch_id, for_update=True)
-        cancelled = 0
+        closed: dict[tuple[Phase, int], int] = {}
         for essay in essays:
             if essay.status in TERMINAL:
                 continue
-            await save(
-                uow,
-                apply(
-                    essay,
-                    Event.CANCEL,
-                    details={"reason": "batch cancelled"},
-                    correlation_id=correlation_id,
-                ),
+            if essay.phase is not None and essay.status in ACTIVE[essay.phase]:
+                key = (essay.phase, essay.phase_attempt or 0)
+                closed[key] = closed.get(key, 0) + 1
+            cancelled = apply(
+                essay,
+                Event.CANCEL,
+                details={"reason": "batch cancelled"},
+                correlation_id=correlation_id,
             )
-            cancelled += 1
-        for run in runs:
-            await _report_if_finished(uow, run)
+            await save(uow, cancelled)
+        for (phase, attempt), count in sorted(closed.items(), key=lambda item: str(item[0])):
+            run = await uow.runs.get(batch_id, phase, attempt)
+            if run is not None:
+                await _close(uow, run, count)
         await uow.commit()
-    return cancelled
+    return sum(1 for e in essays if e.status not in TERMINAL)
 
 
 async def withdraw_file(
@@ -343,17 +339,11 @@ async def withdraw_file(
     """The file was deleted: its essay is cancelled (no-op when unknown or already final).
     If that was the last open essay of a phase attempt, the attempt reports its outcome."""
     async with uow:
-        essay = await uow.essays.by_file(batch_id, file_id)
+        essay = await uow.essays.by_file(batch_id, file_id, for_update=True)
         if essay is None or essay.status in TERMINAL:
             return essay
-        run = None
-        if essay.phase is not None and essay.phase_attempt is not None:
-            run = await uow.runs.lock(batch_id, essay.phase, essay.phase_attempt)  # runs first
-        essay = await uow.essays.by_file(batch_id, file_id, for_update=True)
-        assert essay is not None
-        if essay.status in TERMINAL:
-            return essay
-        essay = await save(
+        was_open = essay.phase is not None and essay.status in ACTIVE[essay.phase]
+        cancelled = await save(
             uow,
             apply(
                 essay,
@@ -362,19 +352,29 @@ async def withdraw_file(
                 correlation_id=correlation_id,
             ),
         )
-        if run is not None:
-            await _report_if_finished(uow, run)
+        if was_open and essay.phase is not None and essay.phase_attempt is not None:
+            run = await uow.runs.get(batch_id, essay.phase, essay.phase_attempt)
+            if run is not None:
+                await _close(uow, run, 1)
         await uow.commit()
-        return essay
+        return cancelled
 
 
-async def _report_if_finished(
+async def _close(
+    uow: EssayUnitOfWork, run: PhaseRun, essays: int, batch_summary: dict[str, Any] | None = None
+) -> bool:
+    """``essays`` of the run are done; if none is left open, send the outcome."""
+    remaining = await uow.runs.close(run, essays)
+    if remaining != 0:
+        return False
+    return await _report(uow, run, batch_summary)
+
+
+async def _report(
     uow: EssayUnitOfWork, run: PhaseRun, batch_summary: dict[str, Any] | None = None
 ) -> bool:
-    """With the run locked: if no essay of it is still pending or in progress, send the
-    outcome once (the run moves to reported in this same transaction)."""
-    active = await uow.essays.count_in_run(run.batch_id, run.phase, run.attempt, ACTIVE[run.phase])
-    if active or not await uow.runs.mark_reported(run):
+    """Send the run's outcome once: the run moves to reported in this same transaction."""
+    if not await uow.runs.mark_reported(run):
         return False
     members = await uow.essays.in_run(run.batch_id, run.phase, run.attempt)
     succeeded = [e for e in members if _succeeded(e, run.phase)]

@@ -44,10 +44,6 @@ class EssayRepository(Protocol):
 
     async def in_run(self, batch_id: str, phase: Phase, attempt: int) -> list[Essay]: ...
 
-    async def count_in_run(
-        self, batch_id: str, phase: Phase, attempt: int, statuses: tuple[EssayStatus, ...]
-    ) -> int: ...
-
     async def page(
         self,
         batch_id: str,
@@ -77,15 +73,18 @@ class PhaseRunRepository(Protocol):
         """False when that attempt of that phase already exists."""
         ...
 
-    async def lock(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None:
-        """Take the run's row lock: callbacks of one run are applied one after another."""
+    async def get(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None: ...
+
+    async def close(self, run: PhaseRun, essays: int) -> int | None:
+        """``essays`` of the run left pending/in progress: the number still open afterwards
+        (None if the run is no longer running). A short row lock at the transaction's end."""
         ...
 
     async def mark_reported(self, run: PhaseRun) -> bool:
         """True for the one caller that moves the run from running to reported."""
         ...
 
-    async def set_count(self, run: PhaseRun, essay_count: int) -> None: ...
+    async def set_counts(self, run: PhaseRun, essay_count: int, open_essays: int) -> None: ...
 
     async def for_batch(self, batch_id: str) -> list[PhaseRun]: ...
 

@@ -96,11 +96,6 @@ class MemoryEssayRepository:
             if e.phase is phase and e.phase_attempt == attempt
         ]
 
-    async def count_in_run(
-        self, batch_id: str, phase: Phase, attempt: int, statuses: tuple[EssayStatus, ...]
-    ) -> int:
-        return sum(1 for e in await self.in_run(batch_id, phase, attempt) if e.status in statuses)
-
     async def page(
         self,
         batch_id: str,
@@ -164,8 +159,18 @@ class MemoryPhaseRunRepository:
         self._store.runs[key] = run
         return True
 
-    async def lock(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None:
+    async def get(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None:
         return self._store.runs.get((batch_id, phase, attempt))
+
+    async def close(self, run: PhaseRun, essays: int) -> int | None:
+        key = (run.batch_id, run.phase, run.attempt)
+        current = self._store.runs[key]
+        if current.status is not PhaseRunStatus.RUNNING:
+            return None
+        self._store.runs[key] = dataclasses.replace(
+            current, open_essays=current.open_essays - essays
+        )
+        return current.open_essays - essays
 
     async def mark_reported(self, run: PhaseRun) -> bool:
         key = (run.batch_id, run.phase, run.attempt)
@@ -177,9 +182,11 @@ class MemoryPhaseRunRepository:
         )
         return True
 
-    async def set_count(self, run: PhaseRun, essay_count: int) -> None:
+    async def set_counts(self, run: PhaseRun, essay_count: int, open_essays: int) -> None:
         key = (run.batch_id, run.phase, run.attempt)
-        self._store.runs[key] = dataclasses.replace(self._store.runs[key], essay_count=essay_count)
+        self._store.runs[key] = dataclasses.replace(
+            self._store.runs[key], essay_count=essay_count, open_essays=open_essays
+        )
 
     async def for_batch(self, batch_id: str) -> list[PhaseRun]:
         return sorted(

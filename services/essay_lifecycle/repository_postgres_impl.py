@@ -126,21 +126,6 @@ class PostgresEssayRepository:
         ).order_by(_essays.c.id)
         return [_essay(row) for row in await self._session.execute(statement)]
 
-    async def count_in_run(
-        self, batch_id: str, phase: Phase, attempt: int, statuses: tuple[EssayStatus, ...]
-    ) -> int:
-        found = await self._session.scalar(
-            select(func.count())
-            .select_from(_essays)
-            .where(
-                _essays.c.batch_id == batch_id,
-                _essays.c.phase == phase,
-                _essays.c.phase_attempt == attempt,
-                _essays.c.status.in_(statuses),
-            )
-        )
-        return int(found or 0)
-
     async def page(
         self,
         batch_id: str,
@@ -235,17 +220,27 @@ class PostgresPhaseRunRepository:
         )
         return inserted.first() is not None
 
-    async def lock(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None:
-        row = (
-            await self._session.execute(
-                select(_runs)
-                .where(
-                    _runs.c.batch_id == batch_id, _runs.c.phase == phase, _runs.c.attempt == attempt
-                )
-                .with_for_update()
-            )
-        ).first()
+    def _key(self, batch_id: str, phase: Phase, attempt: int) -> Any:
+        return and_(
+            _runs.c.batch_id == batch_id, _runs.c.phase == phase, _runs.c.attempt == attempt
+        )
+
+    async def get(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None:
+        statement = select(_runs).where(self._key(batch_id, phase, attempt))
+        row = (await self._session.execute(statement)).first()
         return None if row is None else _run(row)
+
+    async def close(self, run: PhaseRun, essays: int) -> int | None:
+        remaining = await self._session.scalar(
+            update(_runs)
+            .where(
+                self._key(run.batch_id, run.phase, run.attempt),
+                _runs.c.status == PhaseRunStatus.RUNNING,
+            )
+            .values(open_essays=_runs.c.open_essays - essays)
+            .returning(_runs.c.open_essays)
+        )
+        return None if remaining is None else int(remaining)
 
     async def mark_reported(self, run: PhaseRun) -> bool:
         result = await self._session.execute(
@@ -260,15 +255,11 @@ class PostgresPhaseRunRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def set_count(self, run: PhaseRun, essay_count: int) -> None:
+    async def set_counts(self, run: PhaseRun, essay_count: int, open_essays: int) -> None:
         await self._session.execute(
             update(_runs)
-            .where(
-                _runs.c.batch_id == run.batch_id,
-                _runs.c.phase == run.phase,
-                _runs.c.attempt == run.attempt,
-            )
-            .values(essay_count=essay_count)
+            .where(self._key(run.batch_id, run.phase, run.attempt))
+            .values(essay_count=essay_count, open_essays=open_essays)
         )
 
     async def for_batch(self, batch_id: str) -> list[PhaseRun]:

@@ -1,8 +1,8 @@
 """create batches, essays, timeline, phase runs, outbox, inbox and jobs
 
-Revision ID: 3afb968e83f8
+Revision ID: 6b5070b7cd96
 Revises:
-Create Date: 2026-11-22 00:52:58.165921+00:00
+Create Date: 2026-11-22 01:32:15.556101+00:00
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "3afb968e83f8"
+revision: str = "6b5070b7cd96"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -172,6 +172,7 @@ def upgrade() -> None:
             "status", sa.Enum("running", "reported", name="phase_run_status"), nullable=False
         ),
         sa.Column("essay_count", sa.Integer(), nullable=False),
+        sa.Column("open_essays", sa.Integer(), nullable=False),
         sa.Column(
             "settings",
             postgresql.JSONB(astext_type=sa.Text()),
