@@ -19,8 +19,8 @@ from bench.harness import TABLE_HEAD, load, row, service_under_test
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=6.0)
     args = parser.parse_args()
 
     with service_under_test("content_service") as service:
@@ -50,12 +50,21 @@ def main() -> None:
             print(row(f"{label}, round {i + 1}", figures))
         medians[key] = statistics.median(f["rps"] for f in results[key])
     ratio = medians["get"] / medians["healthz"]
+    # each round loads /healthz and then the GET back to back: the per-round ratio cancels
+    # most of the drift between rounds that this shared machine shows
+    per_round = sorted(
+        g["rps"] / h["rps"] for g, h in zip(results["get"], results["healthz"], strict=True)
+    )
     print()
     print(
         f"median req/s: healthz {medians['healthz']:.0f}, content GET {medians['get']:.0f}, "
         f"content POST {medians['post']:.0f}"
     )
-    print(f"content GET / healthz = {ratio:.0%} (target: at least 70%)")
+    print(
+        f"content GET / healthz = {ratio:.0%} from the medians; per round: "
+        f"{', '.join(f'{r:.0%}' for r in per_round)}; median of the rounds "
+        f"{statistics.median(per_round):.0%} (target: at least 70%)"
+    )
 
 
 if __name__ == "__main__":
