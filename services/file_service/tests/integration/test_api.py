@@ -61,7 +61,7 @@ async def app(database_url: str, els: Receiver, content: Receiver) -> AsyncItera
         yield app
 
 
-async def problem(response, status: int) -> dict[str, Any]:
+async def expect_problem(response, status: int) -> dict[str, Any]:
     assert response.status_code == status, (response.status_code, await response.get_data())
     assert response.headers["Content-Type"] == PROBLEM
     body = await response.get_json()
@@ -163,7 +163,7 @@ async def test_a_request_whose_only_file_is_refused_is_a_problem(
 ):
     client = app.test_client()
     batch = new_batch()
-    body = await problem(await upload(client, batch, (filename, data)), status)
+    body = await expect_problem(await upload(client, batch, (filename, data)), status)
     assert len(body["files"]) == 1
     (refused,) = body["files"]
     assert refused["filename"] == filename
@@ -176,7 +176,7 @@ async def test_a_request_whose_only_file_is_refused_is_a_problem(
 async def test_several_refusals_of_different_kinds_are_422_with_each_reason(app):
     client = app.test_client()
     batch = new_batch()
-    body = await problem(
+    body = await expect_problem(
         await upload(client, batch, ("big.txt", b"a" * (MAX_FILE + 1)), ("p.txt", sf.make_png())),
         422,
     )
@@ -190,7 +190,7 @@ async def test_several_refusals_of_different_kinds_are_422_with_each_reason(app)
 async def test_all_files_too_large_is_413(app):
     client = app.test_client()
     batch = new_batch()
-    body = await problem(
+    body = await expect_problem(
         await upload(client, batch, ("a.txt", b"a" * (MAX_FILE + 1)), ("b.txt", b"b" * 2**17)),
         413,
     )
@@ -201,14 +201,16 @@ async def test_bodies_that_are_not_file_uploads_are_422(app):
     client = app.test_client()
     batch = new_batch()
     url = f"/v1/batches/{batch}/files"
-    await problem(await client.post(url, json={"files": ["essay.txt"]}), 422)
-    await problem(await client.post(url, data=ESSAY, headers={"Content-Type": "text/plain"}), 422)
-    await problem(await client.post(url), 422)
+    await expect_problem(await client.post(url, json={"files": ["essay.txt"]}), 422)
+    await expect_problem(
+        await client.post(url, data=ESSAY, headers={"Content-Type": "text/plain"}), 422
+    )
+    await expect_problem(await client.post(url), 422)
     # multipart, but only a form field and no file
-    await problem(await client.post(url, files={}, form={"note": "forgot the file"}), 422)
+    await expect_problem(await client.post(url, files={}, form={"note": "forgot the file"}), 422)
     too_many = [(f"e{i}.txt", ESSAY) for i in range(MAX_FILES + 1)]
-    await problem(await upload(client, batch, *too_many), 422)
-    await problem(await upload(client, "b" * 65, ("e.txt", ESSAY)), 422)
+    await expect_problem(await upload(client, batch, *too_many), 422)
+    await expect_problem(await upload(client, "b" * 65, ("e.txt", ESSAY)), 422)
     assert (await listed(client, batch, include_deleted="true"))["items"] == []
 
 
@@ -242,11 +244,13 @@ async def test_get_a_file(app):
 async def test_unknown_files_are_404_problems(app):
     client = app.test_client()
     missing = uuid.uuid4()
-    await problem(await client.get(f"/v1/files/{missing}"), 404)
-    await problem(await client.get(f"/v1/files/{missing}/versions"), 404)
-    await problem(await client.delete(f"/v1/files/{missing}"), 404)
-    await problem(await client.put(f"/v1/files/{missing}", files=multipart(("e.txt", ESSAY))), 404)
-    await problem(await client.get("/v1/files/not-a-uuid"), 404)
+    await expect_problem(await client.get(f"/v1/files/{missing}"), 404)
+    await expect_problem(await client.get(f"/v1/files/{missing}/versions"), 404)
+    await expect_problem(await client.delete(f"/v1/files/{missing}"), 404)
+    await expect_problem(
+        await client.put(f"/v1/files/{missing}", files=multipart(("e.txt", ESSAY))), 404
+    )
+    await expect_problem(await client.get("/v1/files/not-a-uuid"), 404)
 
 
 async def test_listing_pages_through_a_batch_with_a_cursor(app):
@@ -290,7 +294,7 @@ async def test_listing_pages_through_a_batch_with_a_cursor(app):
 async def test_bad_list_queries_are_422(app, query):
     client = app.test_client()
     response = await client.get(f"/v1/batches/{new_batch()}/files", query_string=query)
-    await problem(response, 422)
+    await expect_problem(response, 422)
 
 
 # --------------------------------------------------------------------------- replace, delete
@@ -323,10 +327,10 @@ async def test_replace_makes_a_new_version(app, els):
     assert versions["versions"][1]["sha256"] == hashlib.sha256(new_bytes).hexdigest()
 
     # a refused replacement and a two-file PUT leave the versions alone
-    await problem(
+    await expect_problem(
         await client.put(f"/v1/files/{file_id}", files=multipart(("x.txt", sf.make_png()))), 415
     )
-    await problem(
+    await expect_problem(
         await client.put(
             f"/v1/files/{file_id}", files=multipart(("a.txt", ESSAY), ("b.txt", ESSAY))
         ),
@@ -353,10 +357,12 @@ async def test_delete_hides_the_file_and_tells_essay_lifecycle(app, els, databas
     assert deleted.status_code == 204
     assert await deleted.get_data() == b""
 
-    await problem(await client.get(f"/v1/files/{drop}"), 404)
-    await problem(await client.get(f"/v1/files/{drop}/versions"), 404)
-    await problem(await client.delete(f"/v1/files/{drop}"), 404)
-    await problem(await client.put(f"/v1/files/{drop}", files=multipart(("again.txt", ESSAY))), 404)
+    await expect_problem(await client.get(f"/v1/files/{drop}"), 404)
+    await expect_problem(await client.get(f"/v1/files/{drop}/versions"), 404)
+    await expect_problem(await client.delete(f"/v1/files/{drop}"), 404)
+    await expect_problem(
+        await client.put(f"/v1/files/{drop}", files=multipart(("again.txt", ESSAY))), 404
+    )
     assert [i["file_id"] for i in (await listed(client, batch))["items"]] == [keep]
     everything = (await listed(client, batch, include_deleted="true"))["items"]
     assert [i["file_id"] for i in everything] == [keep, drop]
@@ -383,8 +389,8 @@ async def test_a_replacement_that_is_not_a_file_upload_is_422(app):
     client = app.test_client()
     made = await (await upload(client, new_batch(), ("e.txt", ESSAY))).get_json()
     file_id = made["files"][0]["file_id"]
-    await problem(await client.put(f"/v1/files/{file_id}", json={"text": "new"}), 422)
-    await problem(await client.put(f"/v1/files/{file_id}", files={}, form={"a": "b"}), 422)
+    await expect_problem(await client.put(f"/v1/files/{file_id}", json={"text": "new"}), 422)
+    await expect_problem(await client.put(f"/v1/files/{file_id}", files={}, form={"a": "b"}), 422)
     versions = await (await client.get(f"/v1/files/{file_id}/versions")).get_json()
     assert [v["version"] for v in versions["versions"]] == [1]
 
@@ -425,7 +431,7 @@ async def test_a_body_over_the_limit_is_413_and_stores_nothing(own_database_url,
     async with running_app(settings) as small:
         client = small.test_client()
         batch = new_batch()
-        await problem(await upload(client, batch, ("e.txt", b"x" * (32 * 1024))), 413)
+        await expect_problem(await upload(client, batch, ("e.txt", b"x" * (32 * 1024))), 413)
         assert (await listed(client, batch, include_deleted="true"))["items"] == []
 
 
@@ -441,8 +447,8 @@ async def test_token_and_correlation_id_travel_to_both_peers(own_database_url, e
         client = secured.test_client()
         batch = new_batch()
         url = f"/v1/batches/{batch}/files"
-        await problem(await client.post(url, files=multipart(("e.txt", ESSAY))), 401)
-        await problem(
+        await expect_problem(await client.post(url, files=multipart(("e.txt", ESSAY))), 401)
+        await expect_problem(
             await client.post(
                 url,
                 files=multipart(("e.txt", ESSAY)),
@@ -484,10 +490,10 @@ async def test_the_orchestrator_gate_closes_a_started_batch(own_database_url, el
         async with running_app(settings) as gated:
             client = gated.test_client()
             batch = new_batch()
-            await problem(await upload(client, batch, ("e.txt", ESSAY)), 409)
+            await expect_problem(await upload(client, batch, ("e.txt", ESSAY)), 409)
             bos.fail_next = 1  # 503: the orchestrator cannot say
             down = await upload(client, batch, ("e.txt", ESSAY))
-            await problem(down, 503)
+            await expect_problem(down, 503)
             assert int(down.headers["Retry-After"]) > 0
             assert (await listed(client, batch, include_deleted="true"))["items"] == []
             bos.reply = {"pipeline_started": False}
