@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +39,34 @@ _batches = cast(Table, BatchRow.__table__)
 _runs = cast(Table, PhaseRunRow.__table__)
 _ESSAY_FIELDS = [f.name for f in dataclasses.fields(Essay)]
 _RUN_FIELDS = [f.name for f in dataclasses.fields(PhaseRun)]
+_FIXED = ("id", "batch_id", "file_id", "created_at")
+
+# The callback hot path runs these for every transition: built once with bind parameters, so
+# SQLAlchemy computes their cache keys once instead of per call.
+_GET_ESSAY = select(_essays).where(_essays.c.id == bindparam("essay_id"))
+_LOCK_ESSAY = _GET_ESSAY.with_for_update()
+_SAVE_ESSAY = (
+    update(_essays)
+    .where(_essays.c.id == bindparam("b_id"), _essays.c.version == bindparam("b_expected"))
+    .values({name: bindparam(f"b_{name}") for name in _ESSAY_FIELDS if name not in _FIXED})
+)
+_ADD_EVENT = insert(_events)
+_GET_RUN = select(_runs).where(
+    _runs.c.batch_id == bindparam("batch_id"),
+    _runs.c.phase == bindparam("phase"),
+    _runs.c.attempt == bindparam("attempt"),
+)
+_CLOSE_RUN = (
+    update(_runs)
+    .where(
+        _runs.c.batch_id == bindparam("b_batch_id"),
+        _runs.c.phase == bindparam("b_phase"),
+        _runs.c.attempt == bindparam("b_attempt"),
+        _runs.c.status == PhaseRunStatus.RUNNING,
+    )
+    .values(open_essays=_runs.c.open_essays - bindparam("b_essays"))
+    .returning(_runs.c.open_essays)
+)
 
 
 def _essay(row: Any) -> Essay:
@@ -74,8 +102,8 @@ class PostgresEssayRepository:
         return statement.with_for_update() if for_update else statement
 
     async def get(self, essay_id: uuid.UUID, *, for_update: bool = False) -> Essay | None:
-        statement = self._select(_essays.c.id == essay_id, for_update=for_update)
-        row = (await self._session.execute(statement)).first()
+        statement = _LOCK_ESSAY if for_update else _GET_ESSAY
+        row = (await self._session.execute(statement, {"essay_id": essay_id})).first()
         return None if row is None else _essay(row)
 
     async def by_file(
@@ -89,17 +117,12 @@ class PostgresEssayRepository:
 
     async def save(self, transition: Transition) -> None:
         essay = transition.essay
-        values = dataclasses.asdict(essay)
-        for key in ("id", "batch_id", "file_id", "created_at"):
-            del values[key]
-        result = await self._session.execute(
-            update(_essays)
-            .where(_essays.c.id == essay.id, _essays.c.version == essay.version - 1)
-            .values(**values)
-        )
+        params = {f"b_{name}": getattr(essay, name) for name in _ESSAY_FIELDS if name not in _FIXED}
+        params |= {"b_id": essay.id, "b_expected": essay.version - 1}
+        result = await self._session.execute(_SAVE_ESSAY, params)
         if not result.rowcount:  # type: ignore[attr-defined]
             raise Conflict(f"essay {essay.id} changed while this request was applied; try again")
-        await self._session.execute(insert(_events).values(**_event_values(transition.event)))
+        await self._session.execute(_ADD_EVENT, _event_values(transition.event))
 
     async def in_batch(
         self,
@@ -226,20 +249,18 @@ class PostgresPhaseRunRepository:
         )
 
     async def get(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None:
-        statement = select(_runs).where(self._key(batch_id, phase, attempt))
-        row = (await self._session.execute(statement)).first()
+        params = {"batch_id": batch_id, "phase": phase, "attempt": attempt}
+        row = (await self._session.execute(_GET_RUN, params)).first()
         return None if row is None else _run(row)
 
     async def close(self, run: PhaseRun, essays: int) -> int | None:
-        remaining = await self._session.scalar(
-            update(_runs)
-            .where(
-                self._key(run.batch_id, run.phase, run.attempt),
-                _runs.c.status == PhaseRunStatus.RUNNING,
-            )
-            .values(open_essays=_runs.c.open_essays - essays)
-            .returning(_runs.c.open_essays)
-        )
+        params = {
+            "b_batch_id": run.batch_id,
+            "b_phase": run.phase,
+            "b_attempt": run.attempt,
+            "b_essays": essays,
+        }
+        remaining = await self._session.scalar(_CLOSE_RUN, params)
         return None if remaining is None else int(remaining)
 
     async def mark_reported(self, run: PhaseRun) -> bool:
