@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from service_kit.messaging.migration import create_messaging_tables, drop_messaging_tables
+
 revision: str = "6b5070b7cd96"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -18,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    create_messaging_tables()
     op.create_table(
         "batches",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -26,92 +29,6 @@ def upgrade() -> None:
         sa.Column("callback_url", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_batches")),
-    )
-    op.create_table(
-        "jobs",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("kind", sa.String(length=64), nullable=False),
-        sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column("dedup_key", sa.String(length=255), nullable=True),
-        sa.Column(
-            "status",
-            sa.Enum("queued", "running", "succeeded", "failed", name="job_status"),
-            server_default="queued",
-            nullable=False,
-        ),
-        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
-        sa.Column("max_attempts", sa.Integer(), server_default=sa.text("5"), nullable=False),
-        sa.Column(
-            "run_after", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
-        sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("worker_id", sa.String(length=64), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("correlation_id", sa.String(length=128), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
-        sa.UniqueConstraint("dedup_key", name=op.f("uq_jobs_dedup_key")),
-    )
-    op.create_index("ix_jobs_claimable", "jobs", ["status", "run_after"], unique=False)
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
-        sa.Column("method", sa.String(length=10), nullable=False),
-        sa.Column("url", sa.Text(), nullable=False),
-        sa.Column("body", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("idempotency_key", sa.String(length=255), nullable=False),
-        sa.Column("correlation_id", sa.String(length=128), nullable=True),
-        sa.Column(
-            "status",
-            sa.Enum("pending", "delivered", "dead", name="outbox_status"),
-            server_default="pending",
-            nullable=False,
-        ),
-        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
-        sa.Column(
-            "next_attempt_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("last_status", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-        sa.UniqueConstraint("idempotency_key", name=op.f("uq_outbox_idempotency_key")),
-    )
-    op.create_index(
-        "ix_outbox_due",
-        "outbox",
-        ["next_attempt_at"],
-        unique=False,
-        postgresql_where=sa.text("status = 'pending'"),
-    )
-    op.create_table(
-        "processed_requests",
-        sa.Column("idempotency_key", sa.String(length=255), nullable=False),
-        sa.Column("scope", sa.String(length=255), nullable=False),
-        sa.Column("status_code", sa.Integer(), nullable=True),
-        sa.Column("response", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("idempotency_key", "scope", name=op.f("pk_processed_requests")),
     )
     op.create_table(
         "essays",
@@ -254,13 +171,7 @@ def downgrade() -> None:
     op.drop_index("ix_essays_batch_status", table_name="essays")
     op.drop_index("ix_essays_batch_created", table_name="essays")
     op.drop_table("essays")
-    op.drop_table("processed_requests")
-    op.drop_index(
-        "ix_outbox_due", table_name="outbox", postgresql_where=sa.text("status = 'pending'")
-    )
-    op.drop_table("outbox")
-    op.drop_index("ix_jobs_claimable", table_name="jobs")
-    op.drop_table("jobs")
     op.drop_table("batches")
-    for name in ("essay_status", "phase", "phase_run_status", "job_status", "outbox_status"):
+    for name in ("essay_status", "phase", "phase_run_status"):
         sa.Enum(name=name).drop(op.get_bind(), checkfirst=True)
+    drop_messaging_tables()
