@@ -1,0 +1,43 @@
+"""spell_checker: ``hypercorn "services.spell_checker.app:create_app()"``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from quart import Quart
+
+from service_kit.app import create_service_app
+from service_kit.logging import get_logger
+from service_kit.messaging.runtime import Messaging
+from services.spell_checker import api, checking
+from services.spell_checker.config import Settings
+from services.spell_checker.di import providers
+from services.spell_checker.domain import SPELLCHECK
+from services.spell_checker.models_db import messaging
+from services.spell_checker.worker import run_spellcheck
+
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+log = get_logger("spell_checker.app")
+
+
+async def load_dictionaries(app: Quart) -> None:
+    """Both languages are loaded once per process, before the first request or job, and off
+    the event loop; requests then only look the checkers up."""
+    started = time.perf_counter()
+    await asyncio.to_thread(checking.preload)
+    log.info("dictionaries_loaded", seconds=round(time.perf_counter() - started, 2))
+
+
+def create_app(settings: Settings | None = None) -> Quart:
+    settings = settings or Settings()
+    return create_service_app(
+        settings,
+        blueprints=[api.blueprint],
+        providers=providers(settings),
+        alembic_ini=ALEMBIC_INI,
+        on_startup=[load_dictionaries],
+        messaging=Messaging(messaging, job_handlers={SPELLCHECK: run_spellcheck}),
+        title="spell_checker",
+    )

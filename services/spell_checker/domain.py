@@ -1,0 +1,171 @@
+"""spell_checker's domain: spellcheck jobs for essays, their runs, figures and corrections.
+
+Pure Python: no Quart, no SQLAlchemy. The checking itself lives in checking.py.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from service_kit.errors import DomainError, InvalidInput
+
+SPELLCHECK = "spellcheck"  # the durable job's kind
+FAULT_REASON = "fault injected by configuration"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SpellcheckStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (SpellcheckStatus.SUCCEEDED, SpellcheckStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """What a caller (essay_lifecycle) asks: check this essay's text, tell this URL."""
+
+    essay_id: str
+    batch_id: str
+    content_id: str
+    language: str
+    callback_url: str
+    ignore: tuple[str, ...] = ()
+    check_names: bool = False
+
+
+@dataclass(frozen=True)
+class SpellcheckJob:
+    id: uuid.UUID
+    essay_id: str
+    batch_id: str
+    content_id: str
+    language: str
+    callback_url: str
+    ignore: tuple[str, ...] = ()
+    check_names: bool = False
+    status: SpellcheckStatus = SpellcheckStatus.QUEUED
+    run: int = 1  # a failed job asked for again runs again under the same id
+    reason: str | None = None
+    word_count: int | None = None
+    error_count: int | None = None
+    errors_per_100_words: float | None = None
+    corrections_count: int | None = None
+    corrected_text_content_id: str | None = None
+    check_ms: float | None = None
+    queued_at: datetime = field(default_factory=now)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredCorrection:
+    """One corrected word of a job's text; ``position`` orders them within the job."""
+
+    job_id: uuid.UUID
+    position: int
+    start: int
+    end: int
+    original: str
+    suggestion: str
+    candidates: tuple[str, ...]
+
+
+def new_job(request: JobRequest) -> SpellcheckJob:
+    return SpellcheckJob(
+        id=uuid.uuid4(),
+        essay_id=request.essay_id,
+        batch_id=request.batch_id,
+        content_id=request.content_id,
+        language=request.language,
+        callback_url=request.callback_url,
+        ignore=request.ignore,
+        check_names=request.check_names,
+    )
+
+
+def job_key(job: SpellcheckJob) -> str:
+    """The durable job of one run: a re-queued job gets a new one."""
+    return f"{SPELLCHECK}:{job.id}:run{job.run}"
+
+
+def callback_key(job: SpellcheckJob) -> str:
+    """One callback per run and destination: a result sent again to a new callback URL is a
+    new call, while a repeat of the same step is the same call (the outbox keeps one)."""
+    target = hashlib.sha256(job.callback_url.encode()).hexdigest()[:16]
+    return f"{SPELLCHECK}:{job.id}:run{job.run}:{target}"
+
+
+def corrected_text_key(job: SpellcheckJob) -> str:
+    """content_service's Idempotency-Key for the corrected text: a repeated step, or a later
+    run of the same job, gets the document the first one made."""
+    return f"{SPELLCHECK}:{job.id}:corrected_text"
+
+
+def callback_body(job: SpellcheckJob) -> dict[str, Any]:
+    """What essay_lifecycle's spellcheck-result endpoint receives."""
+    if job.status is SpellcheckStatus.SUCCEEDED:
+        return {
+            "status": "succeeded",
+            "job_id": str(job.id),
+            "language": job.language,  # the detected one when the job asked for "auto"
+            "corrected_text_content_id": job.corrected_text_content_id,
+            "word_count": job.word_count,
+            "error_count": job.error_count,
+            "errors_per_100_words": job.errors_per_100_words,
+            "corrections_count": job.corrections_count,
+        }
+    if job.status is SpellcheckStatus.FAILED:
+        return {"status": "failed", "job_id": str(job.id), "reason": job.reason}
+    raise ValueError(f"job {job.id} has no outcome yet ({job.status.value})")
+
+
+class TextTooLong(DomainError):
+    status = 413
+    title = "Text too long"
+
+
+class UnknownLanguage(InvalidInput):
+    title = "Unsupported language"
+
+
+def check_length(text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise TextTooLong(
+            f"the text has {len(text)} characters; at most {limit} are checked at once",
+            limit=limit,
+        )
+
+
+def unknown_language(language: str, supported: tuple[str, ...]) -> UnknownLanguage:
+    return UnknownLanguage(
+        f"no dictionary for language {language!r}; supported: {', '.join(supported)}",
+        supported=list(supported),
+    )
+
+
+# ---------------------------------------------------------------- what peers can answer
+
+
+class ContentMissing(Exception):
+    """content_service has no such content: checking it can never succeed."""
+
+
+class ContentUnavailable(Exception):
+    """content_service could not answer now; the job is tried again later."""
+
+
+class ContentRefused(Exception):
+    """content_service will never accept this request."""

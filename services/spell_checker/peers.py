@@ -1,0 +1,77 @@
+"""content_service, as the spellcheck job calls it: fetch the essay's text, store the
+corrected text as a ``corrected_text`` document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from services.spell_checker.domain import (
+    ContentMissing,
+    ContentRefused,
+    ContentUnavailable,
+    SpellcheckJob,
+)
+
+RETRYABLE_4XX = frozenset({408, 409, 425, 429})
+
+
+def _trouble(response: httpx.Response, what: str) -> Exception | None:
+    status = response.status_code
+    if status >= 500 or status in RETRYABLE_4XX:
+        return ContentUnavailable(f"HTTP {status} from {what}")
+    if status == 404:
+        return ContentMissing(f"content_service has no {what}")
+    if status >= 400:
+        return ContentRefused(f"HTTP {status} from {what}: {response.text[:300]}")
+    return None
+
+
+class HttpContentStore:
+    def __init__(self, client: httpx.AsyncClient, base_url: str) -> None:
+        self._client = client
+        self._base = base_url.rstrip("/")
+
+    async def _send(self, method: str, path: str, what: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self._client.request(method, self._base + path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ContentUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        trouble = _trouble(response, what)
+        if trouble is not None:
+            raise trouble
+        return response
+
+    async def fetch_text(self, content_id: str) -> str:
+        response = await self._send("GET", f"/v1/content/{content_id}", f"content {content_id}")
+        try:
+            return response.content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ContentRefused(f"content {content_id} is not UTF-8 text") from exc
+
+    async def store_corrected_text(
+        self, job: SpellcheckJob, text: str, idempotency_key: str
+    ) -> str:
+        payload = {
+            "kind": "corrected_text",
+            "text": text,
+            "batch_id": job.batch_id,
+            "essay_id": job.essay_id,
+            "metadata": {
+                "spellcheck_job_id": str(job.id),
+                "source_content_id": job.content_id,
+                "language": job.language,
+            },
+        }
+        response = await self._send(
+            "POST",
+            "/v1/documents",
+            "the corrected-text document",
+            json=payload,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        try:
+            return str(response.json()["content_id"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ContentUnavailable(f"unreadable answer from /v1/documents: {exc!r}") from exc
