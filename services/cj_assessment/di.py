@@ -1,0 +1,83 @@
+"""cj_assessment's composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+from dishka import Provider, Scope, provide
+
+from service_kit.di import HttpClientProvider, storage_provider
+from services.cj_assessment.config import Settings
+from services.cj_assessment.llm_judge import LlmJudge, LlmSettings
+from services.cj_assessment.peers import HttpContentFetcher
+from services.cj_assessment.protocols import AssessmentUnitOfWork, ContentFetcher
+from services.cj_assessment.repository_memory_impl import (
+    MemoryAssessmentStore,
+    MemoryAssessmentUnitOfWork,
+)
+from services.cj_assessment.repository_postgres_impl import PostgresAssessmentUnitOfWork
+from services.cj_assessment.runner import Judges, RunLimits
+
+
+class JudgesProvider(Provider):
+    """Settings, content_service and the LLM judge (None when no endpoint is configured)."""
+
+    scope = Scope.APP
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    @provide
+    def settings(self) -> Settings:
+        return self._settings
+
+    @provide
+    def run_limits(self) -> RunLimits:
+        return RunLimits(
+            max_failed_comparisons=self._settings.max_failed_comparisons,
+            fetch_concurrency=self._settings.content_fetch_concurrency,
+        )
+
+    @provide
+    def content_fetcher(self, client: httpx.AsyncClient) -> ContentFetcher:
+        return HttpContentFetcher(client, self._settings.content_service_url)
+
+    @provide
+    async def judges(self) -> AsyncIterator[Judges]:
+        """The LLM judge gets a client of its own: the platform's client would send the
+        internal bearer token to an outside API."""
+        s = self._settings
+        if not s.llm_base_url:
+            yield Judges(llm=None)
+            return
+        timeout = httpx.Timeout(s.llm_timeout_seconds, connect=min(10.0, s.llm_timeout_seconds))
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            yield Judges(
+                llm=LlmJudge(
+                    client,
+                    LlmSettings(
+                        base_url=s.llm_base_url,
+                        model=s.llm_model,
+                        api_key=s.llm_api_key.get_secret_value() if s.llm_api_key else None,
+                        timeout_seconds=s.llm_timeout_seconds,
+                        max_attempts=s.llm_max_attempts,
+                        backoff_base_seconds=s.llm_backoff_base_seconds,
+                        backoff_max_seconds=s.llm_backoff_max_seconds,
+                        concurrency=s.llm_concurrency,
+                        temperature=s.llm_temperature,
+                    ),
+                )
+            )
+
+
+def providers(settings: Settings) -> list[Provider]:
+    storage = storage_provider(
+        settings,
+        AssessmentUnitOfWork,
+        postgres=PostgresAssessmentUnitOfWork,
+        memory=MemoryAssessmentUnitOfWork,
+        memory_store=MemoryAssessmentStore,
+    )
+    return [HttpClientProvider(settings), JudgesProvider(settings), storage]

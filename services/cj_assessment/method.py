@@ -1,0 +1,272 @@
+"""The comparative-judgement method as the service uses it: estimate, stop, pair, judge.
+
+Pure functions over essay ids and judgements; no storage and no I/O. The modules behind it:
+scale (Bradley-Terry fit, SEs, reliability), pairing, grading, judge_quality,
+baseline_judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.cj_assessment import pairing, scale
+from services.cj_assessment.baseline_judge import judge_baseline
+from services.cj_assessment.grading import project_grades
+from services.cj_assessment.judge_quality import judge_fit, position_bias
+
+__all__ = [
+    "Estimate",
+    "JudgeReport",
+    "Judgement",
+    "RankedEssay",
+    "Settings",
+    "choose_pairs",
+    "estimate",
+    "judge_baseline",
+    "stop_reason",
+]
+
+RELIABILITY_METHOD = "posterior"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One answered comparison; positions matter (A was shown first)."""
+
+    essay_a: str
+    essay_b: str
+    winner: str  # essay_a or essay_b
+    judge_id: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    min_comparisons_per_essay: int = 5
+    max_comparisons_per_essay: int = 20
+    target_reliability: float = 0.8
+
+
+@dataclass(frozen=True)
+class RankedEssay:
+    essay_id: str
+    score: float
+    se: float
+    rank: int
+    comparisons: int
+    grade: str | None = None
+    grade_probabilities: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class JudgeReport:
+    judge_id: str
+    judgements: int
+    infit: float | None
+    outfit: float | None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    ranking: list[RankedEssay]  # rank 1 = best
+    reliability: float | None  # see RELIABILITY_METHOD; None while there are too few data
+    reliability_method: str  # which estimate `reliability` is
+    ssr: float | None  # raw scale separation reliability (optimistic under adaptive pairing)
+    comparisons: int
+    judges: list[JudgeReport]
+    position_bias: float | None  # logit advantage of the essay shown first
+    position_bias_se: float | None = None
+    ability_variance: float | None = None  # estimated spread of the essays (logits^2)
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    a: np.ndarray
+    b: np.ndarray
+    a_won: np.ndarray
+    judges: list[str]
+
+    @property
+    def winners(self) -> np.ndarray:
+        return np.where(self.a_won, self.a, self.b)
+
+    @property
+    def losers(self) -> np.ndarray:
+        return np.where(self.a_won, self.b, self.a)
+
+
+def _index(position: Mapping[str, int], judgements: Sequence[Judgement]) -> _Indexed:
+    a, b, a_won = [], [], []
+    for judgement in judgements:
+        if judgement.essay_a == judgement.essay_b:
+            raise ValueError(f"an essay compared with itself: {judgement.essay_a}")
+        if judgement.winner not in (judgement.essay_a, judgement.essay_b):
+            raise ValueError(f"the winner {judgement.winner} is neither essay of the pair")
+        try:
+            a.append(position[judgement.essay_a])
+            b.append(position[judgement.essay_b])
+        except KeyError as missing:
+            raise ValueError(f"a judgement names an unknown essay: {missing.args[0]}") from None
+        a_won.append(judgement.winner == judgement.essay_a)
+    return _Indexed(
+        np.asarray(a, dtype=np.int64),
+        np.asarray(b, dtype=np.int64),
+        np.asarray(a_won, dtype=bool),
+        [j.judge_id for j in judgements],
+    )
+
+
+def _positions(essay_ids: Sequence[str]) -> dict[str, int]:
+    position = {essay_id: k for k, essay_id in enumerate(essay_ids)}
+    if len(position) != len(essay_ids):
+        raise ValueError("the essay ids repeat")
+    return position
+
+
+def estimate(
+    essay_ids: Sequence[str],
+    judgements: Sequence[Judgement],
+    anchors: Mapping[str, str] | None = None,
+    grade_scale: Sequence[str] | None = None,
+    *,
+    previous: Estimate | None = None,
+) -> Estimate:
+    """The scale, its reliability, judge quality and (with anchors) grades.
+
+    `previous`, the estimate before the latest judgements, only makes this faster: the
+    spread of abilities is searched for near the previous one.
+    """
+    position = _positions(essay_ids)
+    n = len(essay_ids)
+    data = _index(position, judgements)
+    raw = scale.fit(n, data.winners, data.losers, start=_previous_scores(previous, position))
+    ssr = scale.scale_separation_reliability(raw.scores, raw.se) if judgements else None
+    fitted, reliability, variance = raw, None, None
+    if n >= 3 and len(judgements) >= n:
+        # Shrink towards the spread the judgements show: the posterior is honest about its
+        # own uncertainty however adaptively the pairs were chosen; the near-ML fit is not.
+        hint = previous.ability_variance if previous is not None else None
+        variance = scale.ability_variance(n, data.winners, data.losers, raw.scores, hint)
+        shrunk = raw.scores * min(1.0, variance / max(float(np.var(raw.scores)), 1e-9))
+        fitted = scale.fit(n, data.winners, data.losers, ridge=1.0 / variance, start=shrunk)
+        reliability = scale.posterior_reliability(fitted.se**2, variance)
+    bias = position_bias(fitted.scores, data.a, data.b, data.a_won)
+    exposure = np.bincount(data.a, minlength=n) + np.bincount(data.b, minlength=n)
+    scores = {e: float(fitted.scores[k]) for e, k in position.items()}
+    ses = {e: float(fitted.se[k]) for e, k in position.items()}
+    grades = project_grades(scores, ses, anchors, grade_scale)
+    order = sorted(range(n), key=lambda k: (-fitted.scores[k], k))
+    ranking = [
+        RankedEssay(
+            essay_id=essay_ids[k],
+            score=float(fitted.scores[k]),
+            se=float(fitted.se[k]),
+            rank=rank,
+            comparisons=int(exposure[k]),
+            grade=grades[essay_ids[k]].grade if grades else None,
+            grade_probabilities=grades[essay_ids[k]].probabilities if grades else None,
+        )
+        for rank, k in enumerate(order, start=1)
+    ]
+    return Estimate(
+        ranking=ranking,
+        reliability=reliability,
+        reliability_method=RELIABILITY_METHOD,
+        ssr=ssr,
+        comparisons=len(judgements),
+        judges=_judge_reports(fitted.scores, data, bias.logit if bias else 0.0),
+        position_bias=bias.logit if bias else None,
+        position_bias_se=bias.se if bias else None,
+        ability_variance=variance,
+    )
+
+
+def _previous_scores(previous: Estimate | None, position: Mapping[str, int]) -> np.ndarray | None:
+    if previous is None:
+        return None
+    scores = np.zeros(len(position))
+    for ranked in previous.ranking:
+        if ranked.essay_id in position:
+            scores[position[ranked.essay_id]] = ranked.score
+    return scores - scores.mean()
+
+
+def _judge_reports(scores: np.ndarray, data: _Indexed, bias: float) -> list[JudgeReport]:
+    by_judge: dict[str, list[int]] = {}
+    for k, judge_id in enumerate(data.judges):
+        by_judge.setdefault(judge_id, []).append(k)
+    reports = []
+    for judge_id in sorted(by_judge):
+        rows = np.asarray(by_judge[judge_id], dtype=np.int64)
+        quality = judge_fit(scores, data.a[rows], data.b[rows], data.a_won[rows], bias)
+        reports.append(JudgeReport(judge_id, quality.judgements, quality.infit, quality.outfit))
+    return reports
+
+
+def stop_reason(
+    estimate: Estimate, settings: Settings, exposure: Mapping[str, int], pairs_left: bool
+) -> str | None:
+    """Why to stop: "reliable", "budget" or "exhausted"; None to keep going."""
+    essays = [ranked.essay_id for ranked in estimate.ranking]
+    counts = [exposure.get(essay_id, 0) for essay_id in essays]
+    if (
+        estimate.reliability is not None
+        and estimate.reliability >= settings.target_reliability
+        and all(c >= settings.min_comparisons_per_essay for c in counts)
+    ):
+        return "reliable"
+    budget = len(essays) * settings.max_comparisons_per_essay / 2
+    if all(c >= settings.max_comparisons_per_essay for c in counts) or (sum(counts) / 2 >= budget):
+        return "budget"
+    if not pairs_left:
+        return "exhausted"
+    return None
+
+
+def choose_pairs(
+    essay_ids: Sequence[str],
+    judgements: Sequence[Judgement],
+    estimate: Estimate | None,
+    count: int,
+    *,
+    busy: Collection[frozenset[str]] = (),
+    judge_id: str | None = None,
+    seed: int | None = None,
+    max_comparisons_per_essay: int | None = None,
+) -> list[tuple[str, str]]:
+    """Up to `count` pairs (essay shown as A, essay shown as B), best first.
+
+    `busy`: pairs leased to judges right now, never handed out again while leased.
+    With `judge_id`, never a pair that judge already judged (in either order).
+    With `max_comparisons_per_essay`, no essay beyond that many (leases included).
+    Fewer pairs (or none) when the constraints leave no more.
+    """
+    position = _positions(essay_ids)
+    n = len(essay_ids)
+    if n < 2 or count <= 0:
+        return []
+    data = _index(position, judgements)
+    busy_pairs = []
+    for pair in busy:
+        members = [position[e] for e in pair if e in position]
+        if len(members) == 2:
+            busy_pairs.append((members[0], members[1]))
+    own = [
+        (int(data.a[k]), int(data.b[k]))
+        for k, who in enumerate(data.judges)
+        if judge_id is not None and who == judge_id
+    ]
+    state = pairing.pairing_state(n, data.a, data.b, busy_pairs, own)
+    scores = np.zeros(n)
+    variances = np.ones(n)
+    if estimate is not None:
+        for ranked in estimate.ranking:
+            k = position.get(ranked.essay_id)
+            if k is not None:
+                scores[k] = ranked.score
+                variances[k] = ranked.se**2
+    rng = np.random.default_rng(seed)
+    picked = pairing.choose(state, scores, variances, count, rng, max_comparisons_per_essay)
+    return [(essay_ids[i], essay_ids[j]) for i, j in picked]

@@ -1,0 +1,161 @@
+"""The contracts cj_assessment's use cases hold their adapters to."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from services.cj_assessment.domain import (
+    Assessment,
+    AssessmentEssay,
+    Comparison,
+    GradeProjection,
+    JudgeRecord,
+)
+
+
+@dataclass(frozen=True)
+class EssayFit:
+    """One essay's place on the scale after a fit."""
+
+    essay_id: str
+    score: float
+    se: float
+    rank: int
+    comparisons: int
+
+
+class AssessmentRepository(Protocol):
+    async def add(self, assessment: Assessment, essays: Sequence[AssessmentEssay]) -> None: ...
+
+    async def get(self, assessment_id: uuid.UUID, *, for_update: bool = False) -> Assessment | None:
+        """With ``for_update`` the row stays locked until the transaction ends: pairs are
+        handed out and judgements recorded one at a time per assessment."""
+        ...
+
+    async def update(self, assessment: Assessment, *, expected_version: int) -> bool:
+        """Compare-and-set on ``version``; False when someone else changed it first."""
+        ...
+
+    async def list_for_batch(
+        self, batch_id: str | None, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Assessment]: ...
+
+    async def essays(
+        self, assessment_id: uuid.UUID, *, with_texts: bool = False
+    ) -> list[AssessmentEssay]:
+        """In request order; ``text`` is None unless asked for (texts can be large)."""
+        ...
+
+    async def texts(self, assessment_id: uuid.UUID, essay_ids: Sequence[str]) -> dict[str, str]:
+        """The texts of the given essays (those that have one)."""
+        ...
+
+    async def set_texts(self, assessment_id: uuid.UUID, texts: dict[str, str]) -> None: ...
+
+    async def comparisons(self, assessment_id: uuid.UUID) -> list[Comparison]: ...
+
+    async def pair(self, assessment_id: uuid.UUID, pair_id: uuid.UUID) -> list[Comparison]:
+        """Every row of one pair (it has more than one once its lease was handed on)."""
+        ...
+
+    async def add_comparisons(self, comparisons: Sequence[Comparison]) -> None: ...
+
+    async def answer(self, comparison: Comparison) -> bool:
+        """Record a verdict on a leased row; False if it was no longer leased."""
+        ...
+
+    async def save_fit(
+        self,
+        assessment_id: uuid.UUID,
+        fits: Sequence[EssayFit],
+        judges: Sequence[JudgeRecord],
+        projections: Sequence[GradeProjection],
+    ) -> None:
+        """Replace the assessment's current scale, judge report and grade projections."""
+        ...
+
+    async def judges(self, assessment_id: uuid.UUID) -> list[JudgeRecord]: ...
+
+    async def projections(self, assessment_id: uuid.UUID) -> list[GradeProjection]: ...
+
+
+class ProcessedRequests(Protocol):
+    """The inbox: the answer given to a request that carried an Idempotency-Key."""
+
+    async def claim(self, key: str, scope: str) -> dict[str, Any] | None:
+        """None: this request owns the key. Otherwise the first request's answer."""
+        ...
+
+    async def record(self, key: str, scope: str, answer: dict[str, Any]) -> None: ...
+
+
+class AssessmentUnitOfWork(Protocol):
+    """Repository, inbox, outbox and job queue in one transaction, rolled back unless
+    committed."""
+
+    @property
+    def assessments(self) -> AssessmentRepository: ...
+
+    @property
+    def requests(self) -> ProcessedRequests: ...
+
+    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
+        """Send this call once the transaction commits (the outbox)."""
+        ...
+
+    async def schedule(self, kind: str, payload: dict[str, Any], dedup_key: str) -> None:
+        """Run this job once the transaction commits (the job queue)."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class ContentFetcher(Protocol):
+    """content_service, as cj_assessment needs it. Raises ContentMissing (it will never
+    have that content) or ContentUnavailable (try again later)."""
+
+    async def fetch_text(self, content_id: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Verdict:
+    winner: str  # "a" or "b"
+    confidence: float | None = None
+    justification: str | None = None
+
+
+class PairJudge(Protocol):
+    """An automated judge. Raises JudgingFailed when it cannot give a verdict."""
+
+    @property
+    def judge_id(self) -> str: ...
+
+    async def judge(self, instructions: str | None, text_a: str, text_b: str) -> Verdict: ...
+
+
+class ContentMissing(Exception):
+    """content_service does not have the content (or refuses to give it): never retried."""
+
+
+class ContentUnavailable(Exception):
+    """content_service could not answer now: the job tries again later."""
+
+
+class JudgingFailed(Exception):
+    """An automated judge gave no usable verdict after its retries."""
