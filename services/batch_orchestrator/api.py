@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from dishka.integrations.base import FromDishka
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from quart import Blueprint, Response, request
 from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
@@ -52,9 +52,17 @@ def creator() -> str:
 
 
 class Anchor(BaseModel):
+    """An essay of known grade that cj_assessment judges with the batch's essays."""
+
     grade: str = Field(min_length=1, max_length=16)
-    text: str | None = None
+    text: str | None = Field(default=None, min_length=1)
     content_id: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Anchor:
+        if (self.text is None) == (self.content_id is None):
+            raise ValueError("an anchor needs exactly one of text and content_id")
+        return self
 
 
 class CjSettings(BaseModel):
@@ -79,7 +87,8 @@ class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    language: Literal["en", "sv"]
+    # "auto": spell_checker tells English from Swedish per essay, for mixed-language batches
+    language: Literal["en", "sv", "auto"]
     pipeline: str | list[str] = "full"
     expected_essay_count: int | None = Field(default=None, ge=1, le=10_000)
     spellcheck: SpellcheckSettings = Field(default_factory=SpellcheckSettings)

@@ -191,15 +191,18 @@ def essay_failed(status: str) -> bool:
     return status.endswith("_failed") or status == "cancelled"
 
 
-def final_status(attempts: list[PhaseAttempt], essay_statuses: list[str]) -> BatchStatus:
+def final_status(
+    attempts: list[PhaseAttempt], essay_statuses: list[str], rejected: int = 0
+) -> BatchStatus:
     """The batch's end. A phase in which no essay ever succeeded fails the batch; any essay
-    left failed (in any phase, by any attempt) makes it complete with failures."""
+    left failed (in any phase, by any attempt), or any file rejected before the pipeline
+    started, makes it complete with failures."""
     by_phase: dict[str, list[PhaseAttempt]] = {}
     for attempt in attempts:
         if attempt.status not in (P.PENDING, P.SKIPPED, P.CANCELLED):
             by_phase.setdefault(attempt.phase, []).append(attempt)
     if any(sum(run.succeeded for run in runs) == 0 for runs in by_phase.values()):
         return B.FAILED
-    if any(essay_failed(status) for status in essay_statuses):
+    if rejected or any(essay_failed(status) for status in essay_statuses):
         return B.COMPLETED_WITH_FAILURES
     return B.COMPLETED

@@ -228,9 +228,19 @@ async def start_pipeline(
             },
         )
         await uow.batches.add_snapshot(snapshot)
+        rejected = int(summary.get("by_status", {}).get("content_rejected", 0))
         if batch.status is BatchStatus.AWAITING_CONTENT:
-            batch = await _move(uow, batch, BatchStatus.READY, {"ready_essays": ready})
-        batch = await _move(uow, batch, BatchStatus.PROCESSING, snapshot_id=snapshot.id)
+            batch = await _move(
+                uow, batch, BatchStatus.READY, {"ready_essays": ready, "rejected_essays": rejected}
+            )
+        batch = await _move(
+            uow,
+            batch,
+            BatchStatus.PROCESSING,
+            snapshot_id=snapshot.id,
+            # files that never became essays count against the batch's result at its end
+            results_summary={**batch.results_summary, "rejected_essays": rejected},
+        )
         first = _latest(await uow.phases.all(batch_id), batch.pipeline[0])
         dispatched = await _set_phase(
             uow, first, PhaseState.DISPATCHED, frozenset({PhaseState.PENDING}), started_at=now()
@@ -324,7 +334,11 @@ async def phase_outcome(
             for skipped in [a for a in attempts if a.status is PhaseState.PENDING]:
                 await _set_phase(uow, skipped, PhaseState.SKIPPED, frozenset({PhaseState.PENDING}))
             essays = await uow.results.for_batch(batch_id)
-            status = final_status(await uow.phases.all(batch_id), [e.status for e in essays])
+            status = final_status(
+                await uow.phases.all(batch_id),
+                [e.status for e in essays],
+                rejected=int(batch.results_summary.get("rejected_essays", 0)),
+            )
             await _move(uow, batch, status, results_summary=batch.results_summary)
             metrics.BATCHES.labels(status.value).inc()
         await uow.commit()

@@ -31,7 +31,7 @@ blueprint = Blueprint("essays", __name__)
 
 class BatchIn(BaseModel):
     batch_id: str = Field(min_length=1, max_length=64)
-    language: Literal["en", "sv"]
+    language: Literal["en", "sv", "auto"]  # auto: spell_checker detects it per essay
     callback_url: str = Field(min_length=1, max_length=2000)
     expected_essay_count: int | None = Field(default=None, ge=0)
 

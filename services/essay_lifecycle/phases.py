@@ -2,9 +2,10 @@
 callbacks; when the last essay of a run is done, exactly one outcome goes back.
 
 Each essay leaves "pending/in progress" once, under its own row lock; that transaction also
-decrements the run's ``open_essays`` (an UPDATE … RETURNING at its end, so the run's row is
-locked only briefly). The one transaction that brings it to zero sends the outcome, on
-whichever replica it runs, however the callbacks race.
+decrements the run's ``open_essays`` (so the run's row is locked only briefly: for a
+spellcheck callback's fast path, one statement and its commit). The one transaction that
+brings it to zero sends the outcome (``outcomes``), on whichever replica it runs, however
+the callbacks race.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from services.essay_lifecycle.domain import (
     Phase,
     PhaseRun,
     PhaseRunStatus,
+    Transition,
     apply,
 )
+from services.essay_lifecycle.outcomes import close, report
 from services.essay_lifecycle.protocols import EssayUnitOfWork
 from services.essay_lifecycle.service import save
 
@@ -141,7 +144,7 @@ async def start_phase(
         await uow.runs.set_counts(run, len(started), dispatched)
         run = dataclasses.replace(run, essay_count=len(started), open_essays=dispatched)
         if dispatched == 0:
-            await _report(uow, run)
+            await report(uow, run)
         await uow.commit()
     metrics.PHASES_STARTED.labels(phase.value).inc()
     return run
@@ -221,6 +224,17 @@ async def spellcheck_result(
     result: SpellcheckResult,
     correlation_id: str | None,
 ) -> Applied:
+    """Most callbacks take the fast path: one unlocked read, then one statement that is the
+    whole transition (compare-and-set on the version). A callback that finds anything else
+    (a repeat, a stale attempt, a race lost, the run's last open essay, whose outcome goes in
+    the same transaction) takes the full unit of work below, which decides under row locks."""
+    essay, run = await uow.essay_with_run(essay_id, Phase.SPELLCHECK, attempt)
+    if essay is not None and run is not None and _awaits_spellcheck(essay, run, attempt):
+        transitions = _spellcheck_transitions(essay, run, result, correlation_id)
+        if await uow.settle(essay, transitions, run) is not None:
+            for transition in transitions:
+                metrics.TRANSITIONS.labels(transition.event.event).inc()
+            return Applied(True)
     async with uow:
         essay = await uow.essays.get(essay_id, for_update=True)
         if essay is None:
@@ -230,31 +244,47 @@ async def spellcheck_result(
             return Applied(False, "not part of that spellcheck attempt")
         if essay.status is not EssayStatus.SPELLCHECK_IN_PROGRESS:
             return Applied(False, f"already {essay.status.value}")
-        if result.succeeded:
-            done = await save(
-                uow,
-                apply(
-                    essay,
-                    Event.SPELLCHECK_SUCCEEDED,
-                    details=result.summary,
-                    correlation_id=correlation_id,
-                    spelling=result.summary,
-                    corrected_text_content_id=result.corrected_text_content_id,
-                ),
-            )
-            if run.last_phase:
-                await save(uow, apply(done, Event.COMPLETE, correlation_id=correlation_id))
-        else:
-            failed = apply(
+        for transition in _spellcheck_transitions(essay, run, result, correlation_id):
+            await save(uow, transition)
+        sent = await close(uow, run, 1)
+        await uow.commit()
+    return Applied(True, outcome_sent=sent)
+
+
+def _awaits_spellcheck(essay: Essay, run: PhaseRun, attempt: int) -> bool:
+    return (
+        essay.phase is Phase.SPELLCHECK
+        and essay.phase_attempt == attempt
+        and essay.status is EssayStatus.SPELLCHECK_IN_PROGRESS
+        and run.status is PhaseRunStatus.RUNNING
+    )
+
+
+def _spellcheck_transitions(
+    essay: Essay, run: PhaseRun, result: SpellcheckResult, correlation_id: str | None
+) -> list[Transition]:
+    """The essay's way out of spellcheck_in_progress: succeeded (then completed, when this
+    was the last phase asked for) or failed."""
+    if not result.succeeded:
+        return [
+            apply(
                 essay,
                 Event.SPELLCHECK_FAILED,
                 details={"reason": result.reason},
                 correlation_id=correlation_id,
             )
-            await save(uow, failed)
-        sent = await _close(uow, run, 1)
-        await uow.commit()
-    return Applied(True, outcome_sent=sent)
+        ]
+    done = apply(
+        essay,
+        Event.SPELLCHECK_SUCCEEDED,
+        details=result.summary,
+        correlation_id=correlation_id,
+        spelling=result.summary,
+        corrected_text_content_id=result.corrected_text_content_id,
+    )
+    if not run.last_phase:
+        return [done]
+    return [done, apply(done.essay, Event.COMPLETE, correlation_id=correlation_id)]
 
 
 async def assessment_result(
@@ -300,7 +330,7 @@ async def assessment_result(
                     correlation_id=correlation_id,
                 )
                 await save(uow, failed)
-        sent = await _close(uow, run, len(members), batch_summary=result.summary)
+        sent = await close(uow, run, len(members), batch_summary=result.summary)
         await uow.commit()
     return Applied(True, outcome_sent=sent)
 
@@ -328,7 +358,7 @@ async def cancel_batch(uow: EssayUnitOfWork, batch_id: str, correlation_id: str 
         for (phase, attempt), count in sorted(closed.items(), key=lambda item: str(item[0])):
             run = await uow.runs.get(batch_id, phase, attempt)
             if run is not None:
-                await _close(uow, run, count)
+                await close(uow, run, count)
         await uow.commit()
     return sum(1 for e in essays if e.status not in TERMINAL)
 
@@ -355,64 +385,6 @@ async def withdraw_file(
         if was_open and essay.phase is not None and essay.phase_attempt is not None:
             run = await uow.runs.get(batch_id, essay.phase, essay.phase_attempt)
             if run is not None:
-                await _close(uow, run, 1)
+                await close(uow, run, 1)
         await uow.commit()
         return cancelled
-
-
-async def _close(
-    uow: EssayUnitOfWork, run: PhaseRun, essays: int, batch_summary: dict[str, Any] | None = None
-) -> bool:
-    """``essays`` of the run are done; if none is left open, send the outcome."""
-    remaining = await uow.runs.close(run, essays)
-    if remaining != 0:
-        return False
-    return await _report(uow, run, batch_summary)
-
-
-async def _report(
-    uow: EssayUnitOfWork, run: PhaseRun, batch_summary: dict[str, Any] | None = None
-) -> bool:
-    """Send the run's outcome once: the run moves to reported in this same transaction."""
-    if not await uow.runs.mark_reported(run):
-        return False
-    members = await uow.essays.in_run(run.batch_id, run.phase, run.attempt)
-    succeeded = [e for e in members if _succeeded(e, run.phase)]
-    failed = [e for e in members if not _succeeded(e, run.phase)]
-    batch = await uow.batches.get(run.batch_id)
-    assert batch is not None and batch.callback_url  # start_phase refused unregistered batches
-    body = {
-        "phase": run.phase.value,
-        "attempt": run.attempt,
-        "succeeded": [str(e.id) for e in succeeded],
-        "failed": [{"essay_id": str(e.id), "status": e.status.value} for e in failed],
-        "results": {str(e.id): _result(e) for e in members},
-        "summary": batch_summary or {},
-    }
-    await uow.call_peer(
-        "POST",
-        f"{batch.callback_url.rstrip('/')}/internal/v1/batches/{run.batch_id}/phase-outcomes",
-        body,
-        f"outcome:{run.batch_id}:{run.phase.value}:{run.attempt}",
-    )
-    metrics.OUTCOMES.labels(run.phase.value).inc()
-    return True
-
-
-def _succeeded(essay: Essay, phase: Phase) -> bool:
-    done = {
-        Phase.SPELLCHECK: EssayStatus.SPELLCHECK_SUCCEEDED,
-        Phase.CJ_ASSESSMENT: EssayStatus.CJ_ASSESSMENT_SUCCEEDED,
-    }[phase]
-    return essay.status is done or (essay.status is EssayStatus.COMPLETED and essay.phase is phase)
-
-
-def _result(essay: Essay) -> dict[str, Any]:
-    return {
-        "file_id": essay.file_id,
-        "filename": essay.filename,
-        "status": essay.status.value,
-        "spelling": essay.spelling,
-        "corrected_text_content_id": essay.corrected_text_content_id,
-        "assessment": essay.assessment,
-    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -101,6 +102,26 @@ class EssayUnitOfWork(Protocol):
 
     async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
         """Send this call once the transaction commits (the outbox)."""
+        ...
+
+    # The per-essay callback's fast path: each is its own transaction, used outside
+    # ``async with`` (never inside one: it would not be part of it).
+
+    async def essay_with_run(
+        self, essay_id: uuid.UUID, phase: Phase, attempt: int
+    ) -> tuple[Essay | None, PhaseRun | None]:
+        """The essay (None if unknown) and that attempt of that phase for its batch (None if
+        there is none), read without locks."""
+        ...
+
+    async def settle(
+        self, before: Essay, transitions: Sequence[Transition], run: PhaseRun
+    ) -> int | None:
+        """Save ``transitions`` (computed from ``before``) with their timeline events and
+        count the essay out of ``run``, committed at once, all or nothing: the run's open
+        essays afterwards, or None with nothing written when ``before`` is no longer the
+        essay's version, the run is not running, or this essay is the run's last open one
+        (whose outcome must be written in the same transaction)."""
         ...
 
     async def __aenter__(self) -> Self: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -201,3 +202,39 @@ class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
         self.essays = MemoryEssayRepository(store)
         self.batches = MemoryBatchRepository(store)
         self.runs = MemoryPhaseRunRepository(store)
+
+    async def essay_with_run(
+        self, essay_id: uuid.UUID, phase: Phase, attempt: int
+    ) -> tuple[Essay | None, PhaseRun | None]:
+        essay = self.store.essays.get(essay_id)
+        if essay is None:
+            return None, None
+        return essay, self.store.runs.get((essay.batch_id, phase, attempt))
+
+    async def settle(
+        self, before: Essay, transitions: Sequence[Transition], run: PhaseRun
+    ) -> int | None:
+        # written straight into the store: it is its own transaction, outside ``async with``
+        key = (run.batch_id, run.phase, run.attempt)
+        current_run = self.store.runs.get(key)
+        current = self.store.essays.get(before.id)
+        if (
+            current is None
+            or current.version != before.version
+            or current_run is None
+            or current_run.status is not PhaseRunStatus.RUNNING
+            or current_run.open_essays <= 1
+        ):
+            return None
+        after = transitions[-1].essay
+        # only what the transitions changed, as in SQL: another column's change stays
+        changed = {
+            f.name: getattr(after, f.name)
+            for f in dataclasses.fields(after)
+            if getattr(after, f.name) != getattr(before, f.name)
+        }
+        self.store.essays[before.id] = dataclasses.replace(current, **changed)
+        self.store.events.extend(t.event for t in transitions)
+        remaining = current_run.open_essays - 1
+        self.store.runs[key] = dataclasses.replace(current_run, open_essays=remaining)
+        return remaining

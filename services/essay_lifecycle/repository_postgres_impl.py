@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
+import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -11,7 +14,7 @@ from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service_kit.db import SqlAlchemyUnitOfWork
+from service_kit.db import Database, SqlAlchemyUnitOfWork
 from service_kit.errors import Conflict
 from service_kit.messaging.outbox import enqueue
 from services.essay_lifecycle.domain import (
@@ -32,6 +35,7 @@ from services.essay_lifecycle.models_db import (
     PhaseRunRow,
     messaging,
 )
+from services.essay_lifecycle.settle_sql import READ_ESSAY_WITH_RUN, settle_statement
 
 _essays = cast(Table, EssayRow.__table__)
 _events = cast(Table, EssayEventRow.__table__)
@@ -290,12 +294,90 @@ class PostgresPhaseRunRepository:
         return [_run(row) for row in rows]
 
 
+def _column(value: Any) -> Any:
+    """A domain value as asyncpg takes it (no JSON codec on the raw pool)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return value
+
+
+def _from_json(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
 class PostgresEssayUnitOfWork(SqlAlchemyUnitOfWork):
-    def __init__(self, session: AsyncSession) -> None:
+    """The session-bound repositories, plus the callback's hot path on the raw asyncpg pool:
+    single statements in their own implicit transactions, no ORM session, no BEGIN/COMMIT
+    round trips."""
+
+    def __init__(self, session: AsyncSession, database: Database) -> None:
         super().__init__(session)
+        self._database = database
         self.essays = PostgresEssayRepository(session)
         self.batches = PostgresBatchRepository(session)
         self.runs = PostgresPhaseRunRepository(session)
+
+    async def essay_with_run(
+        self, essay_id: uuid.UUID, phase: Phase, attempt: int
+    ) -> tuple[Essay | None, PhaseRun | None]:
+        row = await self._database.fetchrow(READ_ESSAY_WITH_RUN, essay_id, phase.value, attempt)
+        if row is None:
+            return None, None
+        values = dict(row)
+        essay = Essay(
+            **{
+                **{name: values[name] for name in _ESSAY_FIELDS},
+                "status": EssayStatus(values["status"]),
+                "phase": None if values["phase"] is None else Phase(values["phase"]),
+                "spelling": _from_json(values["spelling"]),
+                "assessment": _from_json(values["assessment"]),
+            }
+        )
+        if values["run_status"] is None:
+            return essay, None
+        run = PhaseRun(
+            essay.batch_id,
+            phase,
+            attempt,
+            PhaseRunStatus(values["run_status"]),
+            values["run_essay_count"],
+            json.loads(values["run_settings"]),
+            values["run_last_phase"],
+            values["run_open_essays"],
+            values["run_created_at"],
+            values["run_reported_at"],
+        )
+        return essay, run
+
+    async def settle(
+        self, before: Essay, transitions: Sequence[Transition], run: PhaseRun
+    ) -> int | None:
+        after = transitions[-1].essay
+        columns = tuple(
+            name
+            for name in _ESSAY_FIELDS
+            if name not in _FIXED and getattr(after, name) != getattr(before, name)
+        )
+        events = [t.event for t in transitions]
+        row = await self._database.fetchrow(
+            settle_statement(columns),
+            before.id,
+            before.version,
+            run.batch_id,
+            run.phase.value,
+            run.attempt,
+            [e.sequence for e in events],
+            [e.event for e in events],
+            [None if e.from_status is None else e.from_status.value for e in events],
+            [e.to_status.value for e in events],
+            [json.dumps(e.details) for e in events],
+            [e.correlation_id for e in events],
+            [e.at for e in events],
+            *(_column(getattr(after, name)) for name in columns),
+        )
+        return None if row is None else int(row["open_essays"])
 
     async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
         await enqueue(

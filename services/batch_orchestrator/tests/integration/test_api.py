@@ -270,3 +270,24 @@ async def test_unknown_batch_is_404(database_url):
     async with app.test_app():
         missing = await app.test_client().get(f"/v1/batches/{uuid.uuid4().hex}", headers=TEACHER)
     assert missing.status_code == 404 and missing.headers["Content-Type"] == PROBLEM
+
+
+async def test_an_anchor_without_text_or_content_is_refused_before_it_reaches_cj(database_url):
+    async with serving(Receiver(reply={"by_status": {}, "total": 0})) as els:
+        app = make(database_url, els.url)
+        async with app.test_app():
+            client = app.test_client()
+            refused = await client.post(
+                "/v1/batches",
+                headers=TEACHER,
+                json={"name": "x", "language": "en", "cj": {"anchors": [{"grade": "C"}]}},
+            )
+            anchor = {"grade": "C", "text": "An essay of grade C."}
+            accepted = await client.post(
+                "/v1/batches",
+                headers=TEACHER,
+                json={"name": "x", "language": "auto", "cj": {"anchors": [anchor]}},
+            )
+    assert refused.status_code == 422
+    assert refused.headers["Content-Type"] == PROBLEM
+    assert accepted.status_code == 201

@@ -90,6 +90,8 @@ def test_final_status_rules():
     skipped = attempt("cj_assessment", 1, PhaseState.SKIPPED)
     assert final_status([ok, skipped], ["spellcheck_succeeded"]) is BatchStatus.COMPLETED
     assert final_status([ok], ["cancelled"]) is BatchStatus.COMPLETED_WITH_FAILURES
+    # a file rejected before the pipeline started is a failure of the batch too
+    assert final_status([ok], ["completed"] * 3, rejected=1) is BatchStatus.COMPLETED_WITH_FAILURES
 
 
 def test_outcome_state():
