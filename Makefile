@@ -37,10 +37,18 @@ format: .venv/.installed
 	$(PDM) run ruff check --fix .
 	$(PDM) run ruff format .
 
+# With `make run` going in another terminal: the sample batch through the public APIs.
+demo: .venv/.installed
+	$(PDM) run python -m demo
+
 bench: .venv/.installed
 	$(PDM) run python -m bench.content_service
 	$(PDM) run python -m bench.file_service
 	$(PDM) run python -m bench.essay_lifecycle
+	$(PDM) run python -m bench.spell
+	$(PDM) run python -m bench.spell.http
+	$(PDM) run python -m bench.cj
+	$(PDM) run python -m bench.pipeline
 
 clean:
 	rm -rf .venv $(TOOLS) .pdm-python .pytest_cache .mypy_cache .ruff_cache

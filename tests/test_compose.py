@@ -194,3 +194,41 @@ def test_no_two_services_share_a_database_port_or_volume(compose):
         for v in as_list(spec.get("volumes"))
     ]
     assert len(set(volumes)) == len(volumes)
+
+
+# The peers each service calls, by the variable its settings read (services/<name>/config.py).
+PEERS_NEEDED = {
+    "batch_orchestrator": ["BATCH_ORCHESTRATOR_URL", "ESSAY_LIFECYCLE_URL"],
+    "essay_lifecycle": ["ESSAY_LIFECYCLE_URL", "SPELL_CHECKER_URL", "CJ_ASSESSMENT_URL"],
+    "spell_checker": ["CONTENT_SERVICE_URL"],
+    "cj_assessment": ["CONTENT_SERVICE_URL"],
+    "file_service": ["CONTENT_SERVICE_URL", "ESSAY_LIFECYCLE_URL", "BATCH_ORCHESTRATOR_URL"],
+    "content_service": [],
+}
+
+
+def test_compose_holds_all_six_services_and_their_databases(compose):
+    assert set(SERVICE_PORTS) <= set(compose["services"])
+    for name in SERVICE_PORTS:
+        database_of(compose, name)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICE_PORTS))
+def test_service_reaches_its_peers_by_compose_name(compose, name):
+    env = environment_of(compose["services"][name])
+    for variable in PEERS_NEEDED[name]:
+        peer = variable.removesuffix("_URL").lower()
+        assert env.get(variable) == f"http://{peer}:{SERVICE_PORTS[peer]}", (
+            f"{name} needs {variable} pointing at the {peer} container"
+        )
+
+
+@pytest.mark.parametrize("name", sorted(SERVICE_PORTS))
+def test_service_settings_live_in_a_documented_env_file(compose, name):
+    files = [
+        e if isinstance(e, str) else e["path"]
+        for e in as_list(compose["services"][name].get("env_file"))
+    ]
+    assert files == [f"docker/env/{name}.env"]
+    text = (ROOT / files[0]).read_text()
+    assert f"services/{name}/README.md" in text, "the env file points at the full reference"

@@ -1,0 +1,122 @@
+"""Essays per second through the whole pipeline: upload → extraction → spellcheck → CJ
+(baseline judge) → results, with all six services as real processes on one machine.
+
+    pdm run python -m bench.pipeline            # batches of 10, 100 and 1,000 essays
+    pdm run python -m bench.pipeline --sizes 10 100
+
+Each size runs on fresh databases. Figures: wall time from the first upload to the batch's
+final status, split at the pipeline start, essays per second, time per essay, and the CJ
+comparisons made (the part of the work that grows faster than the batch: with a fixed number
+of comparisons per essay it grows linearly, and each refit grows with the batch too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from demo.client import FINISHED, Endpoints, Platform
+from service_kit.postgres_server import create_database, drop_database, find_test_server
+from service_kit.testing.processes import REPO_ROOT
+from service_kit.testing.stack import SERVICES, running_stack
+
+CJ = {"judge": "baseline", "max_comparisons_per_essay": 10, "min_comparisons_per_essay": 5}
+UPLOAD_CHUNK = 100
+
+
+def essays(folder: Path, count: int) -> list[Path]:
+    texts = [p.read_text(encoding="utf-8") for p in (REPO_ROOT / "samples" / "sources").glob("*")]
+    paths = []
+    for i in range(count):
+        path = folder / f"essay{i:05d}.txt"
+        path.write_text(f"{texts[i % len(texts)]}\n\nEssay {i} of {count}.\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+async def one_batch(platform: Platform, paths: list[Path]) -> dict[str, Any]:
+    started = time.perf_counter()
+    batch = await platform.create_batch(
+        f"bench {len(paths)}", language="auto", expected_essay_count=len(paths), cj=CJ
+    )
+    batch_id = batch["batch_id"]
+    for i in range(0, len(paths), UPLOAD_CHUNK):
+        await platform.upload(batch_id, paths[i : i + UPLOAD_CHUNK])
+    await platform.wait_for_essays(batch_id, len(paths), within=1800)
+    uploaded = time.perf_counter()
+    await platform.start_pipeline(batch_id)
+    final = await platform.wait_for(batch_id, FINISHED, within=3600, interval=0.1)
+    finished = time.perf_counter()
+    results = await platform.results(batch_id)
+    return {
+        "essays": len(paths),
+        "status": final["status"],
+        "ingest_s": uploaded - started,
+        "pipeline_s": finished - uploaded,
+        "total_s": finished - started,
+        "comparisons": results.get("comparisons"),
+        "reliability": results.get("reliability"),
+        "ranked": sum(1 for r in results["essays"] if r["rank"] is not None),
+    }
+
+
+async def databases(server: Any) -> dict[str, str]:
+    urls = {}
+    for name in SERVICES:
+        await drop_database(server, f"bench_pipe_{name}")
+        urls[name] = await create_database(server, f"bench_pipe_{name}")
+    return urls
+
+
+def run_size(count: int) -> dict[str, Any]:
+    server = asyncio.run(find_test_server())
+    try:
+        urls = asyncio.run(databases(server))
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            paths = essays(folder, count)
+            quiet = {name: {f"{name.upper()}_LOG_LEVEL": "WARNING"} for name in SERVICES}
+            with running_stack(urls, folder, quiet) as stack:
+
+                async def drive() -> dict[str, Any]:
+                    async with Platform(Endpoints(**stack.urls), user="bench") as platform:
+                        return await one_batch(platform, paths)
+
+                return asyncio.run(drive())
+    finally:
+        for name in SERVICES:
+            asyncio.run(drop_database(server, f"bench_pipe_{name}"))
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    args = parser.parse_args()
+    rows = [run_size(n) for n in args.sizes]
+    print(
+        f"\n{'essays':>6} {'status':<24} {'ingest s':>9} {'pipeline s':>10} {'total s':>8} "
+        f"{'essays/s':>8} {'ms/essay':>9} {'comparisons':>11} {'cmp/essay':>9} {'reliab.':>7}"
+    )
+    for r in rows:
+        per_essay = 1000 * r["total_s"] / r["essays"]
+        comparisons = r["comparisons"] or 0
+        print(
+            f"{r['essays']:>6} {r['status']:<24} {r['ingest_s']:>9.1f} {r['pipeline_s']:>10.1f} "
+            f"{r['total_s']:>8.1f} {r['essays'] / r['total_s']:>8.1f} {per_essay:>9.0f} "
+            f"{comparisons:>11} {comparisons / r['essays']:>9.1f} {r['reliability'] or 0:>7.2f}"
+        )
+    hundred = [r for r in rows if r["essays"] == 100]
+    if hundred:
+        verdict = "met" if hundred[0]["total_s"] < 60 else "NOT met"
+        print(
+            f"\ntarget: a 100-essay batch in under 60 s: {hundred[0]['total_s']:.1f} s, {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()

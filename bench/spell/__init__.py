@@ -1,0 +1,1 @@
+"""Spelling accuracy and speed against pyspellchecker and symspellpy: `python -m bench.spell`."""

@@ -1,0 +1,183 @@
+"""A small client for the platform's public APIs, as a teacher's tool would use them.
+
+`make demo`, the end-to-end tests and the pipeline benchmark all drive the platform through
+this one client, so what they prove is what a user gets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+FINISHED = frozenset({"completed", "completed_with_failures", "failed", "cancelled"})
+USER_HEADER = "X-User-ID"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    batch_orchestrator: str
+    file_service: str
+    essay_lifecycle: str
+    spell_checker: str
+    cj_assessment: str
+    content_service: str
+
+    @classmethod
+    def local(cls, host: str = "127.0.0.1") -> Endpoints:
+        """The ports `make run` and docker compose use (docs/architecture.md §8)."""
+        return cls(
+            batch_orchestrator=f"http://{host}:8001",
+            essay_lifecycle=f"http://{host}:8002",
+            spell_checker=f"http://{host}:8003",
+            cj_assessment=f"http://{host}:8004",
+            file_service=f"http://{host}:8005",
+            content_service=f"http://{host}:8006",
+        )
+
+    def all(self) -> dict[str, str]:
+        return dict(vars(self))
+
+
+class PlatformError(RuntimeError):
+    pass
+
+
+class Platform:
+    """One teacher's session with the platform."""
+
+    def __init__(self, endpoints: Endpoints, user: str = "demo-teacher", timeout: float = 30.0):
+        self.endpoints = endpoints
+        self.user = user
+        self._http = httpx.AsyncClient(timeout=timeout, headers={USER_HEADER: user})
+
+    async def __aenter__(self) -> Platform:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+
+    async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        response = await self._http.request(method, url, **kwargs)
+        if response.status_code >= 400:
+            raise PlatformError(f"{method} {url} → {response.status_code}: {response.text[:500]}")
+        return response
+
+    async def ready(self) -> dict[str, bool]:
+        answers = {}
+        for name, url in self.endpoints.all().items():
+            try:
+                response = await self._http.get(f"{url}/readyz", timeout=2)
+                answers[name] = response.status_code == 200
+            except httpx.HTTPError:
+                answers[name] = False
+        return answers
+
+    async def create_batch(
+        self,
+        name: str,
+        *,
+        language: str = "auto",
+        expected_essay_count: int | None = None,
+        cj: dict[str, Any] | None = None,
+        pipeline: str | list[str] = "full",
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name, "language": language, "pipeline": pipeline}
+        if expected_essay_count is not None:
+            body["expected_essay_count"] = expected_essay_count
+        if cj is not None:
+            body["cj"] = cj
+        url = f"{self.endpoints.batch_orchestrator}/v1/batches"
+        return (await self._call("POST", url, json=body)).json()
+
+    async def upload(self, batch_id: str, paths: Iterable[Path]) -> list[dict[str, Any]]:
+        files = []
+        for p in paths:
+            kind = mimetypes.guess_type(p.name)[0] or "application/octet-stream"
+            files.append(("files", (p.name, p.read_bytes(), kind)))
+        url = f"{self.endpoints.file_service}/v1/batches/{batch_id}/files"
+        return (await self._call("POST", url, files=files)).json()["files"]
+
+    async def batch(self, batch_id: str) -> dict[str, Any]:
+        url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}"
+        return (await self._call("GET", url)).json()
+
+    async def wait_for(
+        self,
+        batch_id: str,
+        statuses: Iterable[str],
+        *,
+        within: float = 120.0,
+        progress: Callable[[dict[str, Any]], None] | None = None,
+        interval: float = 0.25,
+    ) -> dict[str, Any]:
+        wanted = set(statuses)
+        deadline = time.monotonic() + within
+        while True:
+            body = await self.batch(batch_id)
+            if progress is not None:
+                progress(body)
+            if body["status"] in wanted:
+                return body
+            if time.monotonic() > deadline:
+                raise PlatformError(f"batch {batch_id} still {body['status']} after {within}s")
+            await asyncio.sleep(interval)
+
+    async def wait_for_essays(
+        self, batch_id: str, count: int, *, within: float = 120.0
+    ) -> dict[str, Any]:
+        """Until essay_lifecycle knows ``count`` essays of the batch (ready or rejected): the
+        uploads' extraction jobs and notifications have all gone through."""
+        deadline = time.monotonic() + within
+        while True:
+            body = await self.batch(batch_id)
+            if ((body.get("essays") or {}).get("total") or 0) >= count:
+                return body
+            if time.monotonic() > deadline:
+                raise PlatformError(f"batch {batch_id} has {body.get('essays')} after {within}s")
+            await asyncio.sleep(0.2)
+
+    async def start_pipeline(self, batch_id: str) -> dict[str, Any]:
+        url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}/pipeline"
+        return (await self._call("POST", url)).json()
+
+    async def retry_phase(self, batch_id: str, phase: str) -> dict[str, Any]:
+        url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}/phases/{phase}/retry"
+        return (await self._call("POST", url)).json()
+
+    async def results(self, batch_id: str) -> dict[str, Any]:
+        url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}/results"
+        return (await self._call("GET", url)).json()
+
+    async def files(self, batch_id: str) -> list[dict[str, Any]]:
+        return await self._every(f"{self.endpoints.file_service}/v1/batches/{batch_id}/files")
+
+    async def essays(self, batch_id: str) -> list[dict[str, Any]]:
+        return await self._every(f"{self.endpoints.essay_lifecycle}/v1/batches/{batch_id}/essays")
+
+    async def _every(self, url: str) -> list[dict[str, Any]]:
+        """Every item of a paginated listing, following its cursors."""
+        found: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": 200}
+            if cursor:
+                params["cursor"] = cursor
+            page = (await self._call("GET", url, params=params)).json()
+            found += page["items"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return found
+
+    async def timeline(self, essay_id: str) -> list[dict[str, Any]]:
+        url = f"{self.endpoints.essay_lifecycle}/v1/essays/{essay_id}/timeline"
+        return (await self._call("GET", url)).json()["events"]
+
+    async def metrics(self, service: str) -> str:
+        return (await self._call("GET", f"{self.endpoints.all()[service]}/metrics")).text
