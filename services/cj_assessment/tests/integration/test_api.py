@@ -225,6 +225,7 @@ async def test_people_judge_until_it_stops_and_the_caller_hears_once(database_ur
         aid = (await (await client.post("/v1/assessments", json=body)).get_json())["assessment_id"]
         base = f"/v1/assessments/{aid}"
         strength = {f"e{i}": i for i in range(5)}
+        winners, losers = set(), set()
         for turn in range(60):
             judge = f"j{turn % 3}"
             got = await client.get(f"{base}/next-pair", query_string={"judge_id": judge})
@@ -235,13 +236,18 @@ async def test_people_judge_until_it_stops_and_the_caller_hears_once(database_ur
             pair = await got.get_json()
             a, b = pair["essay_a"]["essay_id"], pair["essay_b"]["essay_id"]
             winner = "a" if strength[a] > strength[b] else "b"
+            winners.add(a if winner == "a" else b)
+            losers.add(b if winner == "a" else a)
             verdict = {"pair_id": pair["pair_id"], "judge_id": judge, "winner": winner}
             assert (await client.post(f"{base}/judgements", json=verdict)).status_code == 201
         final = await (await client.get(base)).get_json()
         await els.wait_for(1)
         await asyncio.sleep(0.5)  # a second delivery would arrive now
     assert final["status"] == "completed" and final["stop_reason"]
-    assert final["ranking"][0]["essay_id"] == "e4"
+    # Pairs are drawn at random and the budget is 3 per essay, so e3 and e4 may never meet
+    # and e3 can lead. What always holds: first place never lost, last place never won.
+    assert final["ranking"][0]["essay_id"] not in losers
+    assert final["ranking"][-1]["essay_id"] not in winners
     assert all(count <= 3 for count in final["exposure"].values())
     assert Counter(r.idempotency_key for r in els.received) == Counter(
         {f"cj_assessment:{aid}:result": 1}
