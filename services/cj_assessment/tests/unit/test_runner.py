@@ -223,7 +223,13 @@ async def test_some_failed_llm_comparisons_are_kept_and_the_run_still_completes(
     assert {c.status for c in rows} == {ComparisonStatus.ANSWERED, ComparisonStatus.FAILED}
     assert all(c.confidence == 0.9 for c in rows if c.status is ComparisonStatus.ANSWERED)
     ranking = sorted(view.essays, key=lambda e: e.rank or 0)
-    assert ranking[0].essay_id == "e5"  # the longest
+    losers = {
+        c.essay_b if c.winner == "a" else c.essay_a
+        for c in rows
+        if c.status is ComparisonStatus.ANSWERED
+    }
+    # the judge prefers the longer essay; pairs are random, so e4 may lead if it never met e5
+    assert ranking[0].essay_id not in losers and "e5" not in losers
 
 
 async def test_llm_judging_without_an_endpoint_fails_with_a_reason(uow, store):
