@@ -9,6 +9,8 @@
   it, and the median run with the runs that never did), and at 10 comparisons per essay the
   true reliability, Spearman with the truth, the reported reliability and raw SSR; the
   pairing + refit time per round (n/2 pairs) at 300 essays; pass/fail of each target.
+  Then the stopping rule with a check after every judgement (bench/cj/stopping.py): where
+  it stops and how true the reliability it stops on is, against a first-crossing rule.
 --http URL: simulated human judges drive a running service's API (assessment created,
   next-pair / judgements until 204, ranking compared with the truth).
 default: the in-process tables, then the HTTP run against a service started for the bench
@@ -30,6 +32,7 @@ from collections.abc import Sequence
 
 from bench.cj.http_driver import HttpFigures, drive
 from bench.cj.simulation import Run, simulate
+from bench.cj.stopping import stopping
 
 MAX_PER_ESSAY = 30
 AT = 10.0
@@ -204,6 +207,7 @@ def main() -> None:
     mode.add_argument("--http", metavar="URL", help="drive a running service's API")
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--sizes", default="30,100,300")
+    parser.add_argument("--stop-sizes", default="30,100", help="sizes for the stopping runs")
     parser.add_argument("--http-sizes", default="30,100")
     parser.add_argument("--http-reps", type=int, default=1, help="runs per size over HTTP")
     args = parser.parse_args()
@@ -213,6 +217,7 @@ def main() -> None:
         over_http(args.http.rstrip("/"), http_sizes, args.http_reps)
         return
     in_process(sizes, args.reps)
+    stopping([int(s) for s in args.stop_sizes.split(",")], lambda n: runs_for(n, args.reps))
     if not args.in_process:
         with_started_service(http_sizes, args.http_reps)
 

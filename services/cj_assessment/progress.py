@@ -42,7 +42,10 @@ class Progress:
 
 
 def judgements_of(comparisons: Sequence[Comparison]) -> list[Judgement]:
-    return [c.judgement() for c in comparisons if c.status is ComparisonStatus.ANSWERED]
+    """The answered comparisons as judgements, in the order they were answered."""
+    answered = [c for c in comparisons if c.status is ComparisonStatus.ANSWERED]
+    answered.sort(key=lambda c: c.answered_at or c.created_at)  # stable: ties keep their order
+    return [c.judgement() for c in answered]
 
 
 def _progress(
@@ -70,7 +73,13 @@ def _progress(
     )
     stop = None
     if estimate is not None:
-        stop = method.stop_reason(estimate, assessment.settings, counts, pairs_left=bool(pairs))
+        stop = method.stop_reason(
+            estimate,
+            assessment.settings,
+            counts,
+            pairs_left=bool(pairs),
+            reliability_before=lambda: method.reliability_before_latest(ids, judgements),
+        )
     return Progress(judgements, estimate, counts, pairs, stop)
 
 

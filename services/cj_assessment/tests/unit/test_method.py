@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,9 @@ from services.cj_assessment.method import (
     RankedEssay,
     Settings,
     choose_pairs,
+    confirmation_window,
     estimate,
+    reliability_before_latest,
     stop_reason,
 )
 
@@ -24,35 +28,68 @@ SETTINGS = Settings(
 )
 
 
+def held_before() -> float:  # the reading before the latest judgements, when a test needs none
+    return 0.85
+
+
 def test_stop_when_reliable_and_every_essay_has_the_minimum() -> None:
     exposure = dict.fromkeys(ESSAYS, 2)
-    assert stop_reason(_estimate(0.85), SETTINGS, exposure, True) == "reliable"
+    assert stop_reason(_estimate(0.85), SETTINGS, exposure, True, held_before) == "reliable"
+
+
+def test_a_reading_over_the_target_must_have_held_before_the_latest_judgements() -> None:
+    exposure = dict.fromkeys(ESSAYS, 2)
+    asked = []
+
+    def before(value: float | None) -> Callable[[], float | None]:
+        return lambda: asked.append(value) or value
+
+    assert stop_reason(_estimate(0.85), SETTINGS, exposure, True, before(0.79)) is None
+    assert stop_reason(_estimate(0.85), SETTINGS, exposure, True, before(None)) is None
+    assert stop_reason(_estimate(0.85), SETTINGS, exposure, True, before(0.8)) == "reliable"
+    # the earlier reading is only fitted when the rest of the rule holds
+    assert stop_reason(_estimate(0.7), SETTINGS, exposure, True, before(0.9)) is None
+    assert asked == [0.79, None, 0.8]
+
+
+def test_the_earlier_reading_leaves_out_the_latest_half_round() -> None:
+    essays = [f"e{k}" for k in range(6)]
+    rng = np.random.default_rng(3)
+    judgements = [
+        Judgement(essays[i], essays[j], essays[max(i, j)], "j")
+        for i, j in (rng.choice(6, 2, replace=False) for _ in range(40))
+    ]
+    assert confirmation_window(6) == 3 and confirmation_window(1) == 1
+    earlier = estimate(essays, judgements[:-3]).reliability
+    assert earlier is not None
+    assert reliability_before_latest(essays, judgements) == earlier
+    assert reliability_before_latest(essays, judgements[:3]) is None
 
 
 def test_reliable_but_an_essay_below_the_minimum_keeps_going() -> None:
     exposure = {"a": 3, "b": 3, "c": 3, "d": 1}
-    assert stop_reason(_estimate(0.9), SETTINGS, exposure, True) is None
+    assert stop_reason(_estimate(0.9), SETTINGS, exposure, True, held_before) is None
 
 
 def test_unreliable_keeps_going_and_unknown_reliability_is_not_reliable() -> None:
     exposure = dict.fromkeys(ESSAYS, 2)
-    assert stop_reason(_estimate(0.7), SETTINGS, exposure, True) is None
-    assert stop_reason(_estimate(None), SETTINGS, exposure, True) is None
+    assert stop_reason(_estimate(0.7), SETTINGS, exposure, True, held_before) is None
+    assert stop_reason(_estimate(None), SETTINGS, exposure, True, held_before) is None
 
 
 def test_budget_when_every_essay_is_at_the_maximum() -> None:
     exposure = dict.fromkeys(ESSAYS, 4)
-    assert stop_reason(_estimate(0.5), SETTINGS, exposure, True) == "budget"
+    assert stop_reason(_estimate(0.5), SETTINGS, exposure, True, held_before) == "budget"
 
 
 def test_budget_when_the_total_is_used_even_if_unevenly() -> None:
     exposure = {"a": 6, "b": 6, "c": 2, "d": 2}  # 8 comparisons = 4 essays * 4 / 2
-    assert stop_reason(_estimate(0.5), SETTINGS, exposure, True) == "budget"
+    assert stop_reason(_estimate(0.5), SETTINGS, exposure, True, held_before) == "budget"
 
 
 def test_exhausted_when_no_pair_is_left() -> None:
     exposure = dict.fromkeys(ESSAYS, 3)
-    assert stop_reason(_estimate(0.5), SETTINGS, exposure, False) == "exhausted"
+    assert stop_reason(_estimate(0.5), SETTINGS, exposure, False, held_before) == "exhausted"
 
 
 def test_estimate_ranks_reports_and_counts() -> None:
