@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
+from service_kit.unit_of_work import OutboxUnitOfWork
 from services.batch_orchestrator.domain import (
     Batch,
     BatchStatus,
@@ -59,7 +59,7 @@ class ResultRepository(Protocol):
     async def for_batch(self, batch_id: str) -> list[EssayResult]: ...
 
 
-class OrchestratorUnitOfWork(Protocol):
+class OrchestratorUnitOfWork(OutboxUnitOfWork, Protocol):
     @property
     def batches(self) -> BatchRepository: ...
 
@@ -68,21 +68,6 @@ class OrchestratorUnitOfWork(Protocol):
 
     @property
     def results(self) -> ResultRepository: ...
-
-    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...
 
 
 class EssayCounts(Protocol):

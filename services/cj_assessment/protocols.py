@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
+from service_kit.unit_of_work import OutboxUnitOfWork
 from services.cj_assessment.domain import (
     Assessment,
     AssessmentEssay,
@@ -94,7 +94,7 @@ class ProcessedRequests(Protocol):
     async def record(self, key: str, scope: str, answer: dict[str, Any]) -> None: ...
 
 
-class AssessmentUnitOfWork(Protocol):
+class AssessmentUnitOfWork(OutboxUnitOfWork, Protocol):
     """Repository, inbox, outbox and job queue in one transaction, rolled back unless
     committed."""
 
@@ -104,26 +104,9 @@ class AssessmentUnitOfWork(Protocol):
     @property
     def requests(self) -> ProcessedRequests: ...
 
-    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
-        """Send this call once the transaction commits (the outbox)."""
-        ...
-
     async def schedule(self, kind: str, payload: dict[str, Any], dedup_key: str) -> None:
         """Run this job once the transaction commits (the job queue)."""
         ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...
 
 
 class ContentFetcher(Protocol):

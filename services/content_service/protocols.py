@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
+from service_kit.unit_of_work import UnitOfWork
 from services.content_service.domain import (
     Blob,
     Document,
@@ -60,7 +60,7 @@ class ProcessedRequests(Protocol):
     async def record(self, key: str, scope: str, answer: dict[str, Any]) -> None: ...
 
 
-class ContentUnitOfWork(Protocol):
+class ContentUnitOfWork(UnitOfWork, Protocol):
     """Repositories sharing one transaction, rolled back unless committed."""
 
     @property
@@ -71,16 +71,3 @@ class ContentUnitOfWork(Protocol):
 
     @property
     def requests(self) -> ProcessedRequests: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol
 
+from service_kit.unit_of_work import OutboxUnitOfWork
 from services.essay_lifecycle.domain import (
     Batch,
     Essay,
@@ -90,7 +90,7 @@ class PhaseRunRepository(Protocol):
     async def for_batch(self, batch_id: str) -> list[PhaseRun]: ...
 
 
-class EssayUnitOfWork(Protocol):
+class EssayUnitOfWork(OutboxUnitOfWork, Protocol):
     @property
     def essays(self) -> EssayRepository: ...
 
@@ -99,10 +99,6 @@ class EssayUnitOfWork(Protocol):
 
     @property
     def runs(self) -> PhaseRunRepository: ...
-
-    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
-        """Send this call once the transaction commits (the outbox)."""
-        ...
 
     # The per-essay callback's fast path: each is its own transaction, used outside
     # ``async with`` (never inside one: it would not be part of it).
@@ -123,16 +119,3 @@ class EssayUnitOfWork(Protocol):
         essay's version, the run is not running, or this essay is the run's last open one
         (whose outcome must be written in the same transaction)."""
         ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...

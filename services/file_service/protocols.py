@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
+from service_kit.unit_of_work import OutboxUnitOfWork
 from services.file_service.domain import FileVersion, FileView, StoredFile
 
 
@@ -44,32 +44,15 @@ class FileRepository(Protocol):
     async def versions(self, file_id: uuid.UUID) -> list[FileVersion]: ...
 
 
-class FileUnitOfWork(Protocol):
+class FileUnitOfWork(OutboxUnitOfWork, Protocol):
     """Repository, outbox and job queue in one transaction, rolled back unless committed."""
 
     @property
     def files(self) -> FileRepository: ...
 
-    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
-        """Send this call once the transaction commits (the outbox)."""
-        ...
-
     async def schedule(self, kind: str, payload: dict[str, Any], dedup_key: str) -> None:
         """Run this job once the transaction commits (the job queue)."""
         ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...
 
 
 class ContentStore(Protocol):

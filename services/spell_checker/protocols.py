@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
+from service_kit.unit_of_work import OutboxUnitOfWork
 from services.spell_checker.domain import SpellcheckJob, StoredCorrection
 
 
@@ -45,7 +45,7 @@ class StoredAnswer:
     body: Any
 
 
-class SpellcheckUnitOfWork(Protocol):
+class SpellcheckUnitOfWork(OutboxUnitOfWork, Protocol):
     """Repository, inbox, outbox and job queue in one transaction, rolled back unless
     committed."""
 
@@ -60,28 +60,11 @@ class SpellcheckUnitOfWork(Protocol):
         self, idempotency_key: str, scope: str, status_code: int, body: Any
     ) -> None: ...
 
-    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
-        """Send this call once the transaction commits (the outbox)."""
-        ...
-
     async def schedule(
         self, kind: str, payload: dict[str, Any], dedup_key: str, max_attempts: int
     ) -> None:
         """Run this job once the transaction commits (the job queue)."""
         ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...
 
 
 class ContentStore(Protocol):
