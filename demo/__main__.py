@@ -106,9 +106,15 @@ async def run(endpoints: Endpoints, judge: str, within: float) -> int:
         for f in await platform.upload(batch_id, paths):
             note = f" → {f['error_code']}" if f.get("error_code") else ""
             print(f"  {f['filename']}: {f['status']}{note}")
-        await platform.wait_for_essays(batch_id, len(paths), within=within)
-        print("All files are in; starting the pipeline (spellcheck → cj_assessment)")
-        await platform.start_pipeline(batch_id)
+        print("Starting the pipeline (spellcheck → cj_assessment)")
+        await platform.start_pipeline(
+            batch_id,
+            within=within,
+            waiting=lambda problem: print(
+                f"  waiting: {problem.get('files_processing')} of {problem.get('files')} "
+                "files are still being processed"
+            ),
+        )
         final = await platform.wait_for(
             batch_id, FINISHED, within=within, progress=_progress_printer(), interval=0.5
         )

@@ -49,6 +49,14 @@ class PlatformError(RuntimeError):
     pass
 
 
+def _problem(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 class Platform:
     """One teacher's session with the platform."""
 
@@ -143,9 +151,34 @@ class Platform:
                 raise PlatformError(f"batch {batch_id} has {body.get('essays')} after {within}s")
             await asyncio.sleep(0.2)
 
-    async def start_pipeline(self, batch_id: str) -> dict[str, Any]:
+    async def start_pipeline(
+        self,
+        batch_id: str,
+        *,
+        within: float = 120.0,
+        waiting: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Start the batch. While files are still being processed the orchestrator answers
+        409 ``files_processing`` with Retry-After: wait that long and ask again."""
         url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}/pipeline"
-        return (await self._call("POST", url)).json()
+        deadline = time.monotonic() + within
+        while True:
+            response = await self._http.post(url)
+            if response.status_code < 400:
+                return dict(response.json())
+            problem = _problem(response)
+            if (
+                response.status_code != 409
+                or problem.get("code") != "files_processing"
+                or time.monotonic() > deadline
+            ):
+                raise PlatformError(f"POST {url} → {response.status_code}: {response.text[:500]}")
+            if waiting is not None:
+                waiting(problem)
+            await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+
+    async def delete_file(self, file_id: str) -> None:
+        await self._call("DELETE", f"{self.endpoints.file_service}/v1/files/{file_id}")
 
     async def retry_phase(self, batch_id: str, phase: str) -> dict[str, Any]:
         url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}/phases/{phase}/retry"

@@ -198,7 +198,7 @@ def test_no_two_services_share_a_database_port_or_volume(compose):
 
 # The peers each service calls, by the variable its settings read (services/<name>/config.py).
 PEERS_NEEDED = {
-    "batch_orchestrator": ["BATCH_ORCHESTRATOR_URL", "ESSAY_LIFECYCLE_URL"],
+    "batch_orchestrator": ["BATCH_ORCHESTRATOR_URL", "ESSAY_LIFECYCLE_URL", "FILE_SERVICE_URL"],
     "essay_lifecycle": ["ESSAY_LIFECYCLE_URL", "SPELL_CHECKER_URL", "CJ_ASSESSMENT_URL"],
     "spell_checker": ["CONTENT_SERVICE_URL"],
     "cj_assessment": ["CONTENT_SERVICE_URL"],

@@ -26,7 +26,7 @@ from services.batch_orchestrator.domain import (
     PhaseState,
     resolve_pipeline,
 )
-from services.batch_orchestrator.protocols import EssayCounts, OrchestratorUnitOfWork
+from services.batch_orchestrator.protocols import EssayCounts, FileIntake, OrchestratorUnitOfWork
 from services.batch_orchestrator.service import Peers
 
 blueprint = Blueprint("batches", __name__)
@@ -301,9 +301,10 @@ async def start_pipeline(
     batch_id: str,
     uow: FromDishka[OrchestratorUnitOfWork],
     counts: FromDishka[EssayCounts],
+    intake: FromDishka[FileIntake],
     peers: FromDishka[Peers],
 ) -> tuple[BatchOut, int]:
-    batch = await service.start_pipeline(uow, counts, peers, batch_id, caller())
+    batch = await service.start_pipeline(uow, counts, intake, peers, batch_id, caller())
     return BatchOut.of(batch), 202
 
 
@@ -369,6 +370,7 @@ async def results(
         "status": batch.status.value,
         "reliability": cj.get("reliability"),
         "comparisons": cj.get("comparisons"),
+        "accounting": service.accounting(batch, found),
         "essays": rows,
     }
 

@@ -23,5 +23,11 @@ class Settings(ServiceSettings):
         default="http://127.0.0.1:8002",
         validation_alias=AliasChoices("ESSAY_LIFECYCLE_URL", "essay_lifecycle_url"),
     )
+    file_service_url: str = Field(
+        default="http://127.0.0.1:8005",
+        validation_alias=AliasChoices("FILE_SERVICE_URL", "file_service_url"),
+    )
+    # how long the start waits for file_service's seal (it waits for uploads in flight)
+    file_intake_timeout_seconds: float = 15.0
     # how long GET /v1/batches/{id} waits for essay_lifecycle's counts before answering without
     essay_counts_timeout_seconds: float = 2.0

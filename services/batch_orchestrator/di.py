@@ -7,8 +7,8 @@ from dishka import Provider, Scope, provide
 
 from service_kit.di import HttpClientProvider, storage_provider
 from services.batch_orchestrator.config import Settings
-from services.batch_orchestrator.peers import HttpEssayCounts
-from services.batch_orchestrator.protocols import EssayCounts, OrchestratorUnitOfWork
+from services.batch_orchestrator.peers import HttpEssayCounts, HttpFileIntake
+from services.batch_orchestrator.protocols import EssayCounts, FileIntake, OrchestratorUnitOfWork
 from services.batch_orchestrator.repository_memory_impl import (
     MemoryOrchestratorStore,
     MemoryOrchestratorUnitOfWork,
@@ -37,6 +37,14 @@ class PeersProvider(Provider):
             client,
             self._settings.essay_lifecycle_url,
             self._settings.essay_counts_timeout_seconds,
+        )
+
+    @provide
+    def file_intake(self, client: httpx.AsyncClient) -> FileIntake:
+        return HttpFileIntake(
+            client,
+            self._settings.file_service_url,
+            self._settings.file_intake_timeout_seconds,
         )
 
 

@@ -192,17 +192,76 @@ def essay_failed(status: str) -> bool:
 
 
 def final_status(
-    attempts: list[PhaseAttempt], essay_statuses: list[str], rejected: int = 0
+    attempts: list[PhaseAttempt],
+    essay_statuses: list[str],
+    rejected: int = 0,
+    unaccounted: int = 0,
 ) -> BatchStatus:
     """The batch's end. A phase in which no essay ever succeeded fails the batch; any essay
-    left failed (in any phase, by any attempt), or any file rejected before the pipeline
-    started, makes it complete with failures."""
+    left failed (in any phase, by any attempt), any file rejected before the pipeline
+    started, or any accepted file missing from the results, makes it complete with failures."""
     by_phase: dict[str, list[PhaseAttempt]] = {}
     for attempt in attempts:
         if attempt.status not in (P.PENDING, P.SKIPPED, P.CANCELLED):
             by_phase.setdefault(attempt.phase, []).append(attempt)
     if any(sum(run.succeeded for run in runs) == 0 for runs in by_phase.values()):
         return B.FAILED
-    if rejected or any(essay_failed(status) for status in essay_statuses):
+    if rejected or unaccounted or any(essay_failed(status) for status in essay_statuses):
         return B.COMPLETED_WITH_FAILURES
     return B.COMPLETED
+
+
+# How soon a start refused for files still being read is worth trying again.
+FILES_PENDING_RETRY_SECONDS = 2
+
+
+@dataclass(frozen=True)
+class Intake:
+    """file_service's account of a batch's files (the source of truth for a start)."""
+
+    sealed: bool
+    files: int
+    processing: int
+    ready: int
+    rejected: int
+
+
+def start_refusal(batch_id: str, intake: Intake, essays_known: int) -> Conflict | None:
+    """Why a pipeline may not start yet, or None. It starts only once every accepted file
+    has its final outcome and essay_lifecycle has heard of every one of them, so that the
+    pipeline covers every file the batch accepted."""
+    if intake.processing:
+        return Conflict(
+            f"{intake.processing} of the batch's {intake.files} files are still being "
+            "processed; start again when they are done",
+            code="files_processing",
+            files=intake.files,
+            files_processing=intake.processing,
+            retry_after=FILES_PENDING_RETRY_SECONDS,
+        )
+    if intake.ready == 0:
+        return Conflict(
+            f"batch {batch_id} has no essay ready"
+            + (f": all {intake.files} files were rejected" if intake.files else ": upload files"),
+            code="no_essays",
+            files=intake.files,
+            files_rejected=intake.rejected,
+        )
+    if essays_known != intake.files:
+        return Conflict(
+            f"essay_lifecycle has heard of {essays_known} of the batch's {intake.files} "
+            "files so far; start again in a moment",
+            code="files_processing",
+            files=intake.files,
+            files_processing=abs(intake.files - essays_known),
+            retry_after=FILES_PENDING_RETRY_SECONDS,
+        )
+    return None
+
+
+def unaccounted_files(accepted_files: int | None, results: int, rejected: int) -> int:
+    """Accepted files that are neither in the results nor rejected (0 for batches that
+    started before the count was kept)."""
+    if accepted_files is None:
+        return 0
+    return max(accepted_files - results - rejected, 0)

@@ -10,6 +10,7 @@ from services.batch_orchestrator.domain import (
     Batch,
     BatchStatus,
     EssayResult,
+    Intake,
     PhaseAttempt,
     Snapshot,
     StatusChange,
@@ -68,6 +69,15 @@ class OrchestratorUnitOfWork(OutboxUnitOfWork, Protocol):
 
     @property
     def results(self) -> ResultRepository: ...
+
+
+class FileIntake(Protocol):
+    """file_service's seal of a batch's files, asked synchronously at the start."""
+
+    async def seal(self, batch_id: str) -> Intake | None:
+        """Seal the batch if every file has its outcome; its counts either way. None when
+        file_service cannot answer now."""
+        ...
 
 
 class EssayCounts(Protocol):

@@ -23,8 +23,14 @@ from services.batch_orchestrator.domain import (
     StatusChange,
     final_status,
     now,
+    start_refusal,
+    unaccounted_files,
 )
-from services.batch_orchestrator.protocols import EssayCounts, OrchestratorUnitOfWork
+from services.batch_orchestrator.protocols import (
+    EssayCounts,
+    FileIntake,
+    OrchestratorUnitOfWork,
+)
 
 RETRY_AFTER_SECONDS = 5
 
@@ -191,26 +197,36 @@ def _latest(attempts: list[PhaseAttempt], phase: str) -> PhaseAttempt:
 async def start_pipeline(
     uow: OrchestratorUnitOfWork,
     counts: EssayCounts,
+    intake: FileIntake,
     peers: Peers,
     batch_id: str,
     caller: str | None,
 ) -> Batch:
+    """Start only over every file the batch accepted: file_service seals the batch once each
+    of its files has an outcome (no upload can slip in after), and essay_lifecycle must have
+    heard of all of them; until then the start is refused with 409 and Retry-After."""
     async with uow:
         batch = _visible(await uow.batches.get(batch_id), batch_id, caller)
     if batch.pipeline_started:
         raise Conflict(
             f"batch {batch_id} is already {batch.status.value}", current_status=batch.status.value
         )
+    files = await intake.seal(batch_id)
+    if files is None:
+        raise PeerUnavailable(
+            "file_service cannot say which files the batch holds", retry_after=RETRY_AFTER_SECONDS
+        )
     summary = await counts.summary(batch_id)
     if summary is None:
         raise PeerUnavailable(
             "essay_lifecycle cannot say which essays are ready", retry_after=RETRY_AFTER_SECONDS
         )
-    ready = int(summary.get("by_status", {}).get("ready", 0))
-    if ready == 0:
-        raise Conflict(
-            f"batch {batch_id} has no essay ready yet", current_status=batch.status.value
-        )
+    by_status = summary.get("by_status", {})
+    ready = int(by_status.get("ready", 0))
+    rejected = int(by_status.get("content_rejected", 0))
+    refusal = start_refusal(batch_id, files, ready + rejected)
+    if refusal is not None:
+        raise refusal
     async with uow:
         batch = _visible(await uow.batches.get(batch_id, for_update=True), batch_id, caller)
         if batch.pipeline_started:
@@ -228,7 +244,6 @@ async def start_pipeline(
             },
         )
         await uow.batches.add_snapshot(snapshot)
-        rejected = int(summary.get("by_status", {}).get("content_rejected", 0))
         if batch.status is BatchStatus.AWAITING_CONTENT:
             batch = await _move(
                 uow, batch, BatchStatus.READY, {"ready_essays": ready, "rejected_essays": rejected}
@@ -238,8 +253,13 @@ async def start_pipeline(
             batch,
             BatchStatus.PROCESSING,
             snapshot_id=snapshot.id,
-            # files that never became essays count against the batch's result at its end
-            results_summary={**batch.results_summary, "rejected_essays": rejected},
+            # files that never became essays count against the batch's result at its end;
+            # every accepted file must end in the results or among the rejected
+            results_summary={
+                **batch.results_summary,
+                "rejected_essays": rejected,
+                "accepted_files": files.files,
+            },
         )
         first = _latest(await uow.phases.all(batch_id), batch.pipeline[0])
         dispatched = await _set_phase(
@@ -334,10 +354,20 @@ async def phase_outcome(
             for skipped in [a for a in attempts if a.status is PhaseState.PENDING]:
                 await _set_phase(uow, skipped, PhaseState.SKIPPED, frozenset({PhaseState.PENDING}))
             essays = await uow.results.for_batch(batch_id)
+            rejected = int(batch.results_summary.get("rejected_essays", 0))
+            accepted = batch.results_summary.get("accepted_files")
+            missing = unaccounted_files(
+                None if accepted is None else int(accepted), len(essays), rejected
+            )
+            if missing:
+                batch = replace(
+                    batch, results_summary={**batch.results_summary, "unaccounted_files": missing}
+                )
             status = final_status(
                 await uow.phases.all(batch_id),
                 [e.status for e in essays],
-                rejected=int(batch.results_summary.get("rejected_essays", 0)),
+                rejected=rejected,
+                unaccounted=missing,
             )
             await _move(uow, batch, status, results_summary=batch.results_summary)
             metrics.BATCHES.labels(status.value).inc()
@@ -414,6 +444,21 @@ async def cancel_batch(
         await uow.commit()
     metrics.BATCHES.labels("cancelled").inc()
     return batch
+
+
+def accounting(batch: Batch, found: list[EssayResult]) -> dict[str, int | None]:
+    """Every accepted file is in the results or among the rejected: the figures that say so."""
+    summary = batch.results_summary
+    accepted = summary.get("accepted_files")
+    rejected = int(summary.get("rejected_essays", 0))
+    return {
+        "accepted_files": None if accepted is None else int(accepted),
+        "results": len(found),
+        "rejected_files": rejected,
+        "unaccounted_files": unaccounted_files(
+            None if accepted is None else int(accepted), len(found), rejected
+        ),
+    }
 
 
 async def results(

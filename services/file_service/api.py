@@ -208,3 +208,32 @@ async def list_files(
     )
     shown, cursor = page(views, limit, lambda v: (v.file.created_at, v.file.id))
     return FilePage(items=[FileOut.of_view(v) for v in shown], next_cursor=cursor)
+
+
+class IntakeOut(BaseModel):
+    """A batch's files by their final outcome; ``sealed`` once the batch takes no more."""
+
+    batch_id: str
+    sealed: bool
+    files: int
+    processing: int
+    ready: int
+    rejected: int
+
+
+@blueprint.post("/internal/v1/batches/<batch_id>/seal")
+@validate_response(IntakeOut)
+@inject
+async def seal_batch(batch_id: str, uow: FromDishka[FileUnitOfWork]) -> IntakeOut:
+    """batch_orchestrator's start: seals the batch when every file has its outcome."""
+    if len(batch_id) > 64:
+        raise InvalidInput("a batch id is at most 64 characters")
+    intake = await service.seal_batch(uow, batch_id)
+    return IntakeOut(
+        batch_id=batch_id,
+        sealed=intake.sealed_at is not None,
+        files=intake.files,
+        processing=intake.processing,
+        ready=intake.ready,
+        rejected=intake.rejected,
+    )

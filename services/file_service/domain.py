@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from service_kit.errors import DomainError
+from service_kit.errors import Conflict, DomainError
 from services.file_service.extraction import (
     ExtractionLimits,
     FileErrorCode,
@@ -34,6 +34,33 @@ class FileStatus(str, enum.Enum):
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a batch's files add up to, counted over the current version of every file that is
+    not deleted: the source of truth for which essays a pipeline must cover."""
+
+    processing: int
+    ready: int
+    rejected: int
+    sealed_at: datetime | None = None
+
+    @property
+    def files(self) -> int:
+        return self.processing + self.ready + self.rejected
+
+    @property
+    def sealable(self) -> bool:
+        """Every file has its final outcome and at least one became an essay."""
+        return self.processing == 0 and self.ready > 0
+
+
+def intake_closed(batch_id: str) -> Conflict:
+    return Conflict(
+        f"batch {batch_id} is starting or started: it takes no more files",
+        code="batch_sealed",
+    )
 
 
 @dataclass(frozen=True)

@@ -74,4 +74,14 @@ class FileVersionRow(Base):
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class BatchIntakeRow(Base):
+    """One row per batch that took files: uploads hold it shared until they commit, and the
+    seal holds it exclusively, so no upload slips in between a seal's count and its mark."""
+
+    __tablename__ = "batch_intake"
+
+    batch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 messaging = messaging_tables(Base.metadata)

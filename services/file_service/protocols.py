@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from service_kit.unit_of_work import OutboxUnitOfWork
-from services.file_service.domain import FileVersion, FileView, StoredFile
+from services.file_service.domain import FileVersion, FileView, Intake, StoredFile
 
 
 class FileRepository(Protocol):
@@ -42,6 +42,17 @@ class FileRepository(Protocol):
     ) -> list[FileView]: ...
 
     async def versions(self, file_id: uuid.UUID) -> list[FileVersion]: ...
+
+    async def lock_intake(self, batch_id: str, *, exclusive: bool) -> datetime | None:
+        """Lock the batch's intake row until the transaction ends (creating it if need be),
+        shared for a change to its files, exclusive for a seal; its ``sealed_at``."""
+        ...
+
+    async def count_intake(self, batch_id: str) -> Intake:
+        """The batch's files by the status of their current version, deleted ones left out."""
+        ...
+
+    async def seal_intake(self, batch_id: str, at: datetime) -> None: ...
 
 
 class FileUnitOfWork(OutboxUnitOfWork, Protocol):

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from service_kit.memory import MemoryUnitOfWork
-from services.file_service.domain import FileStatus, FileVersion, FileView, StoredFile
+from services.file_service.domain import FileStatus, FileVersion, FileView, Intake, StoredFile
 
 
 @dataclass
@@ -20,6 +20,7 @@ class MemoryFileStore:
     )
     calls: dict[str, tuple[str, str, Any]] = field(default_factory=dict)  # the outbox, by key
     jobs: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # by dedup key
+    sealed: dict[str, datetime | None] = field(default_factory=dict)  # the intake rows
 
 
 class MemoryFileRepository:
@@ -90,6 +91,27 @@ class MemoryFileRepository:
     async def versions(self, file_id: uuid.UUID) -> list[FileVersion]:
         found = [v for (fid, _), (v, _) in self._store.versions.items() if fid == file_id]
         return sorted(found, key=lambda v: v.version)
+
+    async def lock_intake(self, batch_id: str, *, exclusive: bool) -> datetime | None:
+        # one event loop and no await inside a transaction's critical steps: nothing to lock
+        return self._store.sealed.setdefault(batch_id, None)
+
+    async def count_intake(self, batch_id: str) -> Intake:
+        statuses = [
+            self._view(f).version.status
+            for f in self._store.files.values()
+            if f.batch_id == batch_id and f.deleted_at is None
+        ]
+        return Intake(
+            processing=statuses.count(FileStatus.PROCESSING),
+            ready=statuses.count(FileStatus.READY),
+            rejected=statuses.count(FileStatus.REJECTED),
+            sealed_at=self._store.sealed.get(batch_id),
+        )
+
+    async def seal_intake(self, batch_id: str, at: datetime) -> None:
+        if self._store.sealed.get(batch_id) is None:
+            self._store.sealed[batch_id] = at
 
 
 class MemoryFileUnitOfWork(MemoryUnitOfWork[MemoryFileStore]):

@@ -7,18 +7,19 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.db import SqlAlchemyUnitOfWork
 from service_kit.messaging.jobs import enqueue_job
 from service_kit.messaging.outbox import enqueue
-from services.file_service.domain import FileStatus, FileVersion, FileView, StoredFile
-from services.file_service.models_db import FileRow, FileVersionRow, messaging
+from services.file_service.domain import FileStatus, FileVersion, FileView, Intake, StoredFile
+from services.file_service.models_db import BatchIntakeRow, FileRow, FileVersionRow, messaging
 
 _files = cast(Table, FileRow.__table__)
 _versions = cast(Table, FileVersionRow.__table__)
+_intake = cast(Table, BatchIntakeRow.__table__)
 _VERSION_FIELDS = [f.name for f in dataclasses.fields(FileVersion)]
 _VERSION_COLUMNS = [_versions.c[name] for name in _VERSION_FIELDS]
 
@@ -152,6 +153,47 @@ class PostgresFileRepository:
             .order_by(_versions.c.version)
         )
         return [_version(row) for row in rows]
+
+    async def lock_intake(self, batch_id: str, *, exclusive: bool) -> datetime | None:
+        await self._session.execute(
+            insert(_intake).values(batch_id=batch_id).on_conflict_do_nothing()
+        )
+        locked = select(_intake.c.sealed_at).where(_intake.c.batch_id == batch_id)
+        locked = locked.with_for_update(read=not exclusive)
+        return cast(datetime | None, (await self._session.execute(locked)).scalar_one())
+
+    async def count_intake(self, batch_id: str) -> Intake:
+        statement = (
+            select(_versions.c.status, func.count())
+            .select_from(
+                _files.join(
+                    _versions,
+                    and_(
+                        _versions.c.file_id == _files.c.id,
+                        _versions.c.version == _files.c.current_version,
+                    ),
+                )
+            )
+            .where(_files.c.batch_id == batch_id, _files.c.deleted_at.is_(None))
+            .group_by(_versions.c.status)
+        )
+        counts = {status: n for status, n in await self._session.execute(statement)}
+        sealed = await self._session.execute(
+            select(_intake.c.sealed_at).where(_intake.c.batch_id == batch_id)
+        )
+        return Intake(
+            processing=counts.get(FileStatus.PROCESSING, 0),
+            ready=counts.get(FileStatus.READY, 0),
+            rejected=counts.get(FileStatus.REJECTED, 0),
+            sealed_at=sealed.scalar_one_or_none(),
+        )
+
+    async def seal_intake(self, batch_id: str, at: datetime) -> None:
+        await self._session.execute(
+            update(_intake)
+            .where(_intake.c.batch_id == batch_id, _intake.c.sealed_at.is_(None))
+            .values(sealed_at=at)
+        )
 
 
 class PostgresFileUnitOfWork(SqlAlchemyUnitOfWork):

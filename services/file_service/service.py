@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,10 +14,12 @@ from services.file_service.domain import (
     FileVersion,
     FileView,
     IncomingFile,
+    Intake,
     Screened,
     StoredFile,
     UploadRefused,
     essay_rejected_body,
+    intake_closed,
     new_version,
     notification_key,
     now,
@@ -51,6 +54,28 @@ async def _record(uow: FileUnitOfWork, peers: Peers, view: FileView, staged: byt
         metrics.UPLOADS.labels("refused_at_upload").inc()
 
 
+async def _hold_intake(uow: FileUnitOfWork, batch_id: str) -> None:
+    """Every change to a batch's files holds its intake row shared until it commits: a seal
+    waits for it, and a change that comes after a seal is refused."""
+    if await uow.files.lock_intake(batch_id, exclusive=False) is not None:
+        raise intake_closed(batch_id)
+
+
+async def seal_batch(uow: FileUnitOfWork, batch_id: str) -> Intake:
+    """The orchestrator's start: count the batch's files under the exclusive intake lock and,
+    when every one has its final outcome (and one at least is an essay), close the batch to
+    any further upload, replacement or deletion. Repeating it changes nothing."""
+    async with uow:
+        await uow.files.lock_intake(batch_id, exclusive=True)
+        intake = await uow.files.count_intake(batch_id)
+        if intake.sealed_at is None and intake.sealable:
+            stamp = now()
+            await uow.files.seal_intake(batch_id, stamp)
+            intake = dataclasses.replace(intake, sealed_at=stamp)
+        await uow.commit()
+    return intake
+
+
 async def upload_files(
     uow: FileUnitOfWork,
     gate: BatchGate,
@@ -71,6 +96,7 @@ async def upload_files(
     await gate.ensure_open(batch_id)
     views = []
     async with uow:
+        await _hold_intake(uow, batch_id)
         for s in screened:
             stamp = now()
             file = StoredFile(uuid.uuid4(), batch_id, 1, stamp, stamp)
@@ -100,6 +126,7 @@ async def replace_file(
         if current is None or current.file.deleted_at is not None:
             raise NotFound(f"no file with id {file_id}")
         await gate.ensure_open(current.file.batch_id)
+        await _hold_intake(uow, current.file.batch_id)
         version = new_version(file_id, current.file.current_version + 1, screened)
         await uow.files.add_version(version, incoming.data)
         view = FileView(current.file, version)
@@ -117,6 +144,7 @@ async def delete_file(
         if current is None or current.file.deleted_at is not None:
             raise NotFound(f"no file with id {file_id}")
         await gate.ensure_open(current.file.batch_id)
+        await _hold_intake(uow, current.file.batch_id)
         await uow.files.mark_deleted(file_id, now())
         await uow.call_peer(
             "DELETE",

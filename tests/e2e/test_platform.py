@@ -55,6 +55,24 @@ async def run_batch(platform: Platform, paths: list[Path], name: str, *, start: 
     return str(batch["batch_id"])
 
 
+async def assert_every_file_accounted(platform: Platform, batch_id: str) -> dict[str, Any]:
+    """The invariant: results rows + rejected files = files accepted (the batch's files that
+    were not deleted), and the orchestrator's own accounting says the same."""
+    results = await platform.results(batch_id)
+    files = await platform.files(batch_id)
+    rejected = [f for f in files if f["status"] == "rejected"]
+    assert len(results["essays"]) + len(rejected) == len(files), (
+        f"{len(results['essays'])} results + {len(rejected)} rejected != {len(files)} files"
+    )
+    assert results["accounting"] == {
+        "accepted_files": len(files),
+        "results": len(results["essays"]),
+        "rejected_files": len(rejected),
+        "unaccounted_files": 0,
+    }
+    return results
+
+
 def counter_total(metrics: str, name: str, **labels: str) -> float:
     total = 0.0
     for line in metrics.splitlines():
@@ -94,6 +112,7 @@ async def test_the_sample_batch_ends_ranked_with_its_broken_file_reported(make_d
         batch_id = await run_batch(platform, sample_paths(), "happy path")
         final = await platform.wait_for(batch_id, FINISHED, within=180)
         before = await snapshot(platform, batch_id)
+        await assert_every_file_accounted(platform, batch_id)
         metrics = {name: await platform.metrics(name) for name in stack.processes}
 
         stack.stop()  # every service, cleanly, then all of them again on the same databases
@@ -150,6 +169,7 @@ async def test_spell_checker_killed_mid_phase_loses_and_repeats_nothing(make_dat
         stack.start("spell_checker")
         final = await platform.wait_for(batch_id, FINISHED, within=180)
         done = await snapshot(platform, batch_id)
+        await assert_every_file_accounted(platform, batch_id)
 
     assert unfinished, "the kill came after the phase ended: the test proved nothing"
     assert final["status"] == "completed"
@@ -174,6 +194,7 @@ async def test_callbacks_due_while_essay_lifecycle_is_down_arrive_later(make_dat
         stack.start("essay_lifecycle")
         final = await platform.wait_for(batch_id, FINISHED, within=180)
         done = await platform.essays(batch_id)
+        await assert_every_file_accounted(platform, batch_id)
     # callbacks were refused while it was down, and retried from spell_checker's outbox
     assert counter_total(spell_metrics, "outbox_deliveries_total", outcome="retry") > 0
     assert final["status"] == "completed"
@@ -225,3 +246,65 @@ class _stack:
                 print(
                     f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-30:])
                 )
+
+
+# --------------------------------------------------------------------------- the start race
+
+# file_service reads one file at a time and looks for work only every second, so a start
+# right after the upload finds files still being processed
+SLOW_READING = {
+    "file_service": {"FILE_SERVICE_JOB_CONCURRENCY": "1", "FILE_SERVICE_JOB_POLL_SECONDS": "1"}
+}
+
+
+async def start_at_once(platform: Platform, batch_id: str, refusals: list[Any]) -> None:
+    await platform.start_pipeline(batch_id, within=120, waiting=refusals.append)
+
+
+async def test_a_start_right_after_the_upload_covers_every_file(make_database, tmp_path):
+    paths = many_essays(tmp_path, 40)
+    refusals: list[Any] = []
+    async with _stack(make_database, tmp_path, SLOW_READING) as (_, platform):
+        for run in range(3):
+            batch = await platform.create_batch(
+                f"race {run}", language="en", pipeline=["spellcheck"]
+            )
+            batch_id = batch["batch_id"]
+            uploaded = await platform.upload(batch_id, paths)  # one request, 40 files
+            assert [f["status"] for f in uploaded] == ["processing"] * 40
+            await start_at_once(platform, batch_id, refusals)
+            final = await platform.wait_for(batch_id, FINISHED, within=180)
+            results = await assert_every_file_accounted(platform, batch_id)
+            assert final["status"] == "completed"
+            assert len(results["essays"]) == 40
+            assert sorted(r["filename"] for r in results["essays"]) == [p.name for p in paths]
+            # the batch takes no more files once started
+            late = await platform._http.post(
+                f"{platform.endpoints.file_service}/v1/batches/{batch_id}/files",
+                files=[("files", ("late.txt", paths[0].read_bytes(), "text/plain"))],
+            )
+            assert late.status_code == 409
+    # the start was refused while files were read (409 files_processing), then went through
+    assert refusals, "every start found all files read: the race was never run"
+    assert all(r["code"] == "files_processing" and r["files"] == 40 for r in refusals)
+
+
+async def test_a_rejected_and_a_deleted_file_are_accounted_for(make_database, tmp_path):
+    paths = [*many_essays(tmp_path, 40), SAMPLES / BROKEN]
+    refusals: list[Any] = []
+    async with _stack(make_database, tmp_path, SLOW_READING) as (_, platform):
+        batch = await platform.create_batch("race, rejected", language="en", cj=CJ)
+        batch_id = batch["batch_id"]
+        uploaded = await platform.upload(batch_id, paths)
+        await platform.delete_file(uploaded[0]["file_id"])  # withdrawn before the start
+        await start_at_once(platform, batch_id, refusals)
+        final = await platform.wait_for(batch_id, FINISHED, within=240)
+        results = await assert_every_file_accounted(platform, batch_id)
+        files = await platform.files(batch_id)
+    assert final["status"] == "completed_with_failures"  # the broken file
+    assert len(files) == 40 and results["accounting"]["accepted_files"] == 40
+    assert len(results["essays"]) == 39
+    assert [r["rank"] for r in results["essays"]] == list(range(1, 40))
+    assert paths[0].name not in {r["filename"] for r in results["essays"]}
+    broken = [f for f in files if f["filename"] == BROKEN]
+    assert broken[0]["status"] == "rejected" and broken[0]["error_code"] == "corrupt_document"

@@ -49,7 +49,7 @@ class Stack:
                 name,
                 self.ports[name],
                 service_environment(
-                    name, databases[name], **peers, **_quick(name), **extra.get(name, {})
+                    name, databases[name], **{**peers, **_quick(name), **extra.get(name, {})}
                 ),
                 logs / f"{name}.log",
             )

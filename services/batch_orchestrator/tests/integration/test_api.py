@@ -18,11 +18,25 @@ PROBLEM = "application/problem+json"
 TEACHER = {"X-User-ID": "teacher-a"}
 
 
-def make(database_url: str, els: str):
+def peers_reply(ready: int, rejected: int = 0) -> dict:
+    """One receiver stands in for essay_lifecycle's summary and file_service's seal."""
+    return {
+        "total": ready + rejected,
+        "by_status": {"ready": ready, "content_rejected": rejected},
+        "sealed": ready > 0,
+        "files": ready + rejected,
+        "processing": 0,
+        "ready": ready,
+        "rejected": rejected,
+    }
+
+
+def make(database_url: str, els: str, files: str | None = None):
     return create_app(
         Settings(
             database_url=database_url,
             essay_lifecycle_url=els,
+            file_service_url=files or els,
             public_url="http://bos.invalid",
             outbox_poll_seconds=0.2,
         )
@@ -38,7 +52,7 @@ async def rows(database_url: str, query: str, *args):
 
 
 async def test_create_read_list_and_bad_input(database_url):
-    async with serving(Receiver(reply={"by_status": {}, "total": 0})) as els:
+    async with serving(Receiver(reply=peers_reply(0))) as els:
         app = make(database_url, els.url)
         async with app.test_app():
             client = app.test_client()
@@ -166,7 +180,7 @@ async def test_registration_is_atomic(database_url):
 
 
 async def test_two_concurrent_outcomes_for_one_phase_one_wins(database_url):
-    async with serving(Receiver(reply={"by_status": {"ready": 2}})) as els:
+    async with serving(Receiver(reply=peers_reply(2))) as els:
         apps = [make(database_url, els.url) for _ in range(2)]
         async with apps[0].test_app(), apps[1].test_app():
             clients = [a.test_client() for a in apps]
@@ -202,7 +216,7 @@ async def test_two_concurrent_outcomes_for_one_phase_one_wins(database_url):
 
 
 async def test_results_as_json_and_csv(database_url):
-    async with serving(Receiver(reply={"by_status": {"ready": 2}})) as els:
+    async with serving(Receiver(reply=peers_reply(2))) as els:
         app = make(database_url, els.url)
         async with app.test_app():
             client = app.test_client()
@@ -273,7 +287,7 @@ async def test_unknown_batch_is_404(database_url):
 
 
 async def test_an_anchor_without_text_or_content_is_refused_before_it_reaches_cj(database_url):
-    async with serving(Receiver(reply={"by_status": {}, "total": 0})) as els:
+    async with serving(Receiver(reply=peers_reply(0))) as els:
         app = make(database_url, els.url)
         async with app.test_app():
             client = app.test_client()

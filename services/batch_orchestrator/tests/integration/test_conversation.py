@@ -9,7 +9,7 @@ import httpx
 
 from service_kit.postgres_server import free_port
 from service_kit.testing.processes import running_service
-from service_kit.testing.receiver import serve_app
+from service_kit.testing.receiver import Receiver, serve_app, serving
 from services.batch_orchestrator.tests.integration.fakes import FakeAssessor, FakeSpellChecker
 
 TEACHER = {"X-User-ID": "teacher-conversation"}
@@ -33,7 +33,13 @@ async def test_a_batch_goes_through_both_phases_and_a_retry(make_database, tmp_p
         "ESSAY_LIFECYCLE_OUTBOX_POLL_SECONDS": "0.5",
         "BATCH_ORCHESTRATOR_OUTBOX_POLL_SECONDS": "0.5",
     }
-    async with serve_app(spell.app(), spell.port), serve_app(assessor.app(), assessor.port):
+    # file_service's seal: four files, three essays and one rejected, none still processing
+    files = Receiver(reply={"sealed": True, "files": 4, "processing": 0, "ready": 3, "rejected": 1})
+    async with (
+        serve_app(spell.app(), spell.port),
+        serve_app(assessor.app(), assessor.port),
+        serving(files),
+    ):
         with (
             running_service(
                 "essay_lifecycle",
@@ -56,6 +62,7 @@ async def test_a_batch_goes_through_both_phases_and_a_retry(make_database, tmp_p
                     **fast,
                     "BATCH_ORCHESTRATOR_URL": f"http://127.0.0.1:{bos_port}",
                     "ESSAY_LIFECYCLE_URL": f"http://127.0.0.1:{els_port}",
+                    "FILE_SERVICE_URL": files.url,
                 },
             ),
         ):

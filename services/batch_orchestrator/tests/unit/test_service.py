@@ -6,7 +6,7 @@ import pytest
 
 from service_kit.errors import Conflict, NotFound, PeerUnavailable
 from services.batch_orchestrator import service
-from services.batch_orchestrator.domain import BatchStatus, Outcome, PhaseState
+from services.batch_orchestrator.domain import BatchStatus, Intake, Outcome, PhaseState
 from services.batch_orchestrator.repository_memory_impl import (
     MemoryOrchestratorStore,
     MemoryOrchestratorUnitOfWork,
@@ -25,7 +25,25 @@ class Counts:
         return self.answer
 
 
+class Files:
+    """file_service's seal: ``processing`` files still being read, ``ready`` essays."""
+
+    def __init__(self, ready: int, processing: int = 0, rejected: int = 0) -> None:
+        self.intake = Intake(
+            sealed=processing == 0 and ready > 0,
+            files=ready + processing + rejected,
+            processing=processing,
+            ready=ready,
+            rejected=rejected,
+        )
+        self.reachable = True
+
+    async def seal(self, batch_id: str) -> Intake | None:
+        return self.intake if self.reachable else None
+
+
 READY = Counts({"by_status": {"ready": 3}})
+THREE = Files(3)
 
 
 @pytest.fixture
@@ -86,19 +104,21 @@ async def test_creation_registers_with_essay_lifecycle_in_the_same_commit(store)
 async def test_start_needs_a_ready_essay_and_a_reachable_essay_lifecycle(store):
     batch = await new_batch(store)
     with pytest.raises(Conflict):
-        await service.start_pipeline(uow(store), Counts({"by_status": {}}), PEERS, batch.id, None)
+        await service.start_pipeline(
+            uow(store), Counts({"by_status": {}}), THREE, PEERS, batch.id, None
+        )
     with pytest.raises(PeerUnavailable) as unavailable:
-        await service.start_pipeline(uow(store), Counts(None), PEERS, batch.id, None)
+        await service.start_pipeline(uow(store), Counts(None), THREE, PEERS, batch.id, None)
     assert unavailable.value.extra["retry_after"] == 5
     with pytest.raises(NotFound):
-        await service.start_pipeline(uow(store), READY, PEERS, batch.id, "someone-else")
-    started = await service.start_pipeline(uow(store), READY, PEERS, batch.id, "teacher-1")
+        await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, "someone-else")
+    started = await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, "teacher-1")
     assert started.status is BatchStatus.PROCESSING and started.snapshot_id is not None
     _, url, body = store.calls[f"phase:{batch.id}:spellcheck:1"]
     assert url == f"http://els/internal/v1/batches/{batch.id}/phases/spellcheck"
     assert body == {"attempt": 1, "last_phase": False, "settings": {"ignore": []}}
     with pytest.raises(Conflict):
-        await service.start_pipeline(uow(store), READY, PEERS, batch.id, None)
+        await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, None)
     assert [c.to_status for c in store.log if c.phase is None] == [
         "awaiting_content",
         "ready",
@@ -106,9 +126,71 @@ async def test_start_needs_a_ready_essay_and_a_reachable_essay_lifecycle(store):
     ]
 
 
+async def test_start_waits_for_every_accepted_file(store):
+    batch = await new_batch(store)
+    reading = Files(ready=28, processing=12)
+    with pytest.raises(Conflict) as refused:
+        await service.start_pipeline(
+            uow(store), Counts({"by_status": {"ready": 28}}), reading, PEERS, batch.id, None
+        )
+    assert refused.value.extra["files_processing"] == 12
+    assert refused.value.extra["retry_after"] == 2
+    assert "12 of the batch's 40 files are still being processed" in refused.value.detail
+    # file_service has all 40, but essay_lifecycle has heard of 38: still not
+    with pytest.raises(Conflict) as behind:
+        await service.start_pipeline(
+            uow(store), Counts({"by_status": {"ready": 38}}), Files(40), PEERS, batch.id, None
+        )
+    assert behind.value.extra["files_processing"] == 2
+    unreachable = Files(40)
+    unreachable.reachable = False
+    with pytest.raises(PeerUnavailable):
+        await service.start_pipeline(uow(store), READY, unreachable, PEERS, batch.id, None)
+    assert not store.calls.get(f"phase:{batch.id}:spellcheck:1")
+    everything = Counts({"by_status": {"ready": 39, "content_rejected": 1}})
+    started = await service.start_pipeline(
+        uow(store), everything, Files(ready=39, rejected=1), PEERS, batch.id, None
+    )
+    assert started.results_summary["accepted_files"] == 40
+    assert started.results_summary["rejected_essays"] == 1
+
+
+async def test_all_files_rejected_is_refused_with_the_reason(store):
+    batch = await new_batch(store)
+    with pytest.raises(Conflict) as refused:
+        await service.start_pipeline(
+            uow(store),
+            Counts({"by_status": {"content_rejected": 2}}),
+            Files(ready=0, rejected=2),
+            PEERS,
+            batch.id,
+            None,
+        )
+    assert refused.value.extra["code"] == "no_essays"
+    assert "all 2 files were rejected" in refused.value.detail
+
+
+async def test_a_batch_whose_results_miss_an_accepted_file_is_not_completed(store):
+    batch = await new_batch(store, pipeline=("spellcheck",))
+    await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, None)
+    await service.phase_outcome(
+        uow(store), PEERS, batch.id, outcome("spellcheck", 1, ["e1", "e2"], [])
+    )
+    done, _ = await service.get_batch(uow(store), batch.id, None)
+    assert done.status is BatchStatus.COMPLETED_WITH_FAILURES
+    assert done.results_summary["unaccounted_files"] == 1
+    _, rows = await service.results(uow(store), batch.id, None)
+    assert service.accounting(done, rows) == {
+        "accepted_files": 3,
+        "results": 2,
+        "rejected_files": 0,
+        "unaccounted_files": 1,
+    }
+
+
 async def test_outcomes_move_phase_by_phase_and_finish_the_batch(store):
     batch = await new_batch(store)
-    await service.start_pipeline(uow(store), READY, PEERS, batch.id, None)
+    await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, None)
     assert await service.phase_outcome(
         uow(store), PEERS, batch.id, outcome("spellcheck", 1, ["e1", "e2"], ["e3"])
     )
@@ -135,7 +217,8 @@ async def test_outcomes_move_phase_by_phase_and_finish_the_batch(store):
 
 async def test_a_phase_with_no_success_fails_the_batch_and_retry_recovers_it(store):
     batch = await new_batch(store, pipeline=("spellcheck",))
-    await service.start_pipeline(uow(store), READY, PEERS, batch.id, None)
+    one = Counts({"by_status": {"ready": 1}})
+    await service.start_pipeline(uow(store), one, Files(1), PEERS, batch.id, None)
     await service.phase_outcome(uow(store), PEERS, batch.id, outcome("spellcheck", 1, [], ["e1"]))
     failed, _ = await service.get_batch(uow(store), batch.id, None)
     assert failed.status is BatchStatus.FAILED
@@ -151,7 +234,7 @@ async def test_a_phase_with_no_success_fails_the_batch_and_retry_recovers_it(sto
 
 async def test_cancel_while_processing_tells_essay_lifecycle_and_ignores_late_outcomes(store):
     batch = await new_batch(store)
-    await service.start_pipeline(uow(store), READY, PEERS, batch.id, None)
+    await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, None)
     cancelled = await service.cancel_batch(uow(store), PEERS, batch.id, None)
     assert cancelled.status is BatchStatus.CANCELLED
     assert (

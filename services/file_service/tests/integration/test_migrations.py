@@ -7,7 +7,7 @@ from service_kit.testing.migrations import (
 from services.file_service.app import ALEMBIC_INI
 
 # what the head revision creates, besides alembic_version
-TABLES = ("files", "file_versions", "outbox", "processed_requests", "jobs")
+TABLES = ("files", "file_versions", "batch_intake", "outbox", "processed_requests", "jobs")
 ENUMS = ("file_status", "job_status", "outbox_status")
 # a change behind Alembic's back, which its check must notice
 DRIFT = "ALTER TABLE file_versions ADD COLUMN stray integer"

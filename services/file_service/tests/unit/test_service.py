@@ -319,3 +319,53 @@ async def test_list_pages_with_a_keyset_cursor(store, gate):
         seen += [v.file.id for v in page]
         after = (page[-1].file.created_at, page[-1].file.id)
     assert seen == [file_id for _, file_id in expected]
+
+
+# --------------------------------------------------------------------------- seal
+
+
+async def test_a_batch_seals_only_when_every_file_has_its_outcome(store, gate):
+    first = await upload_one(store, gate)
+    second = await upload_one(store, gate)
+    await upload(store, gate, IncomingFile("empty.txt", b""), IncomingFile("e.txt", ESSAY))
+    reading = await service.seal_batch(uow(store), "b1")
+    assert (reading.processing, reading.ready, reading.rejected) == (3, 0, 1)
+    assert reading.sealed_at is None
+    # the one still processing is deleted; the other two are read
+    await service.delete_file(uow(store), gate, PEERS, first.file.id)
+    for view in (second, *[v for v in await list_all(store) if v.file.id != second.file.id]):
+        if view.version.status is FileStatus.PROCESSING:
+            await finish(store, view)
+    sealed = await service.seal_batch(uow(store), "b1")
+    assert (sealed.processing, sealed.ready, sealed.rejected, sealed.files) == (0, 2, 1, 3)
+    assert sealed.sealed_at is not None
+    assert (await service.seal_batch(uow(store), "b1")).sealed_at == sealed.sealed_at
+    with pytest.raises(Conflict) as closed:
+        await upload_one(store, gate)
+    assert closed.value.extra["code"] == "batch_sealed"
+    with pytest.raises(Conflict):
+        await service.delete_file(uow(store), gate, PEERS, second.file.id)
+    assert (await service.seal_batch(uow(store), "b1")).files == 3
+    # another batch is not affected
+    await upload_one(store, gate, batch_id="b2")
+
+
+async def test_a_batch_with_no_essay_is_never_sealed(store, gate):
+    await upload(store, gate, IncomingFile("empty.txt", b""), IncomingFile("e.txt", ESSAY))
+    (only,) = [v for v in await list_all(store) if v.version.status is FileStatus.PROCESSING]
+    await finish(store, only, FileStatus.REJECTED)
+    intake = await service.seal_batch(uow(store), "b1")
+    assert (intake.ready, intake.rejected, intake.sealed_at) == (0, 2, None)
+    await upload_one(store, gate)  # still open: the teacher can add a readable file
+
+
+async def list_all(store: MemoryFileStore, batch_id: str = "b1") -> list[FileView]:
+    return await service.list_files(uow(store), batch_id, after=None, limit=1000)
+
+
+async def finish(store: MemoryFileStore, view: FileView, status: FileStatus = FileStatus.READY):
+    import dataclasses
+
+    async with uow(store) as work:
+        await work.files.finish_version(dataclasses.replace(view.version, status=status))
+        await work.commit()

@@ -1,0 +1,102 @@
+"""The seal on real PostgreSQL: an upload in flight when the orchestrator starts the batch is
+either counted by the seal or refused after it, never slipped in between."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+
+import pytest
+
+from service_kit.db import Database
+from service_kit.errors import Conflict
+from services.file_service import service
+from services.file_service.domain import FileStatus, IncomingFile, StoredFile, new_version, now
+from services.file_service.domain import screen as screen_file
+from services.file_service.extraction import ExtractionLimits
+from services.file_service.repository_postgres_impl import PostgresFileUnitOfWork
+from services.file_service.service import Peers
+from services.file_service.tests.fakes import FakeGate
+from services.file_service.tests.unit import sample_files as sf
+
+PEERS = Peers("http://els")
+LIMITS = ExtractionLimits()
+ESSAY = "\n\n".join(sf.ESSAY_PARAGRAPHS).encode()
+
+
+async def test_a_seal_waits_for_the_upload_in_flight_and_counts_it(database_url):
+    database = Database(database_url)
+    batch = uuid.uuid4().hex
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_upload() -> None:
+        async with database.sessions() as session:
+            work = PostgresFileUnitOfWork(session)
+            async with work:
+                assert await work.files.lock_intake(batch, exclusive=False) is None
+                locked.set()
+                await release.wait()
+                stamp = now()
+                file = StoredFile(uuid.uuid4(), batch, 1, stamp, stamp)
+                screened = screen_file(IncomingFile("late.txt", ESSAY), LIMITS)
+                await work.files.add(file, new_version(file.id, 1, screened), ESSAY)
+                await work.commit()
+
+    async def seal():
+        async with database.sessions() as session:
+            return await service.seal_batch(PostgresFileUnitOfWork(session), batch)
+
+    try:
+        upload = asyncio.create_task(slow_upload())
+        await locked.wait()
+        sealing = asyncio.create_task(seal())
+        await asyncio.sleep(0.3)
+        assert not sealing.done()  # blocked on the upload's shared lock
+        release.set()
+        await upload
+        intake = await sealing
+        assert (intake.processing, intake.files, intake.sealed_at) == (1, 1, None)
+    finally:
+        await database.dispose()
+
+
+async def test_an_upload_after_the_seal_is_refused_and_stores_nothing(database_url):
+    database = Database(database_url)
+    batch = uuid.uuid4().hex
+    try:
+        async with database.sessions() as session:
+            (view,) = await service.upload_files(
+                PostgresFileUnitOfWork(session),
+                FakeGate(),
+                PEERS,
+                LIMITS,
+                batch,
+                [IncomingFile("a.txt", ESSAY)],
+            )
+        async with database.sessions() as session:
+            work = PostgresFileUnitOfWork(session)
+            async with work:
+                done = dataclasses.replace(view.version, status=FileStatus.READY)
+                assert await work.files.finish_version(done)
+                await work.commit()
+        async with database.sessions() as session:
+            intake = await service.seal_batch(PostgresFileUnitOfWork(session), batch)
+        assert (intake.ready, intake.files) == (1, 1) and intake.sealed_at is not None
+        async with database.sessions() as session:
+            with pytest.raises(Conflict):
+                await service.upload_files(
+                    PostgresFileUnitOfWork(session),
+                    FakeGate(),
+                    PEERS,
+                    LIMITS,
+                    batch,
+                    [IncomingFile("b.txt", ESSAY)],
+                )
+        async with database.sessions() as session:
+            files = await service.list_files(
+                PostgresFileUnitOfWork(session), batch, after=None, limit=10
+            )
+        assert [f.version.filename for f in files] == ["a.txt"]
+    finally:
+        await database.dispose()
