@@ -41,6 +41,12 @@ class CorrectionOut(BaseModel):
     candidates: list[str]
 
 
+class UnknownOut(BaseModel):
+    start: int
+    end: int
+    original: str
+
+
 class CheckOut(BaseModel):
     language: str
     corrected_text: str
@@ -48,6 +54,8 @@ class CheckOut(BaseModel):
     word_count: int
     error_count: int
     errors_per_100_words: float
+    unknown_words: list[UnknownOut] = Field(default_factory=list)
+    unknown_count: int = 0
 
     @classmethod
     def of(cls, result: CheckResult, language: str) -> CheckOut:
@@ -68,6 +76,11 @@ class CheckOut(BaseModel):
             word_count=result.word_count,
             error_count=result.error_count,
             errors_per_100_words=result.errors_per_100_words,
+            unknown_words=[
+                UnknownOut.model_construct(start=u.start, end=u.end, original=u.original)
+                for u in result.unknown
+            ],
+            unknown_count=result.unknown_count,
         )
 
 

@@ -29,11 +29,25 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class Unknown:
+    """A word that is not known and has no candidate within reach: reported, never rewritten."""
+
+    start: int  # code point offsets into the original text: text[start:end] == original
+    end: int
+    original: str
+
+
+@dataclass(frozen=True)
 class CheckResult:
     corrected_text: str
     corrections: tuple[Correction, ...]
     word_count: int
     error_count: int
+    unknown: tuple[Unknown, ...] = ()  # counted apart from error_count
+
+    @property
+    def unknown_count(self) -> int:
+        return len(self.unknown)
 
     @property
     def errors_per_100_words(self) -> float:
@@ -76,7 +90,7 @@ class SpellChecker:
         found = words(text)
         ignored = {_normalise(word).casefold() for word in ignore}
         shouting = _shouting_words(found)
-        corrections: list[Correction | None] = []
+        corrections: list[Correction | Unknown | None] = []
         for index, word in enumerate(found):
             if _normalise(word.text).casefold() in ignored:
                 continue
@@ -94,8 +108,9 @@ class SpellChecker:
                 corrections.extend(self._correct(part) for part in parts)
             else:
                 corrections.append(self._correct(word))
-        made = tuple(c for c in corrections if c is not None)
-        return CheckResult(_apply(text, made), made, len(found), len(made))
+        made = tuple(c for c in corrections if isinstance(c, Correction))
+        unknown = tuple(c for c in corrections if isinstance(c, Unknown))
+        return CheckResult(_apply(text, made), made, len(found), len(made), unknown)
 
     def _knows(self, text: str) -> bool:
         word = _normalise(text)
@@ -107,12 +122,13 @@ class SpellChecker:
             return all(len(part) < 2 or self._corrector.knows(part) for part in parts)
         return False
 
-    def _correct(self, word: Word) -> Correction | None:
+    def _correct(self, word: Word) -> Correction | Unknown | None:
         if len(word.text) < 2 or self._knows(word.text):
             return None
         candidates = self.suggest(word.text, MAX_CANDIDATES)
         if not candidates:
-            return None  # unknown but nothing close: a foreign word or a name, not flagged
+            # Unknown and nothing within reach (beaurocracy): reported, not silently passed.
+            return Unknown(word.start, word.end, word.text)
         return Correction(word.start, word.end, word.text, candidates[0], tuple(candidates))
 
 

@@ -48,7 +48,10 @@ async def test_check_answers_the_documented_shape(app):
         "word_count",
         "error_count",
         "errors_per_100_words",
+        "unknown_words",
+        "unknown_count",
     }
+    assert (body["unknown_words"], body["unknown_count"]) == ([], 0)
     assert body["corrected_text"].startswith(
         "Students often receive feedback about their spelling."
     )
@@ -64,6 +67,15 @@ async def test_check_answers_the_documented_shape(app):
     assert body["error_count"] == 3
     assert body["word_count"] == 11
     assert body["errors_per_100_words"] == round(100 * 3 / 11, 2)
+
+
+async def test_check_reports_unknown_words_without_candidates(app):
+    text = "The zqxjvwpk report."
+    response = await app.test_client().post("/v1/check", json={"text": text, "language": "en"})
+    body = await response.get_json()
+    assert body["unknown_words"] == [{"start": 4, "end": 12, "original": "zqxjvwpk"}]
+    assert (body["unknown_count"], body["error_count"]) == (1, 0)
+    assert body["corrected_text"] == text
 
 
 async def test_check_honours_ignore_and_swedish(app):

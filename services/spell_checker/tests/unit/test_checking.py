@@ -122,3 +122,20 @@ def test_hyphenated_words_are_checked_part_by_part() -> None:
 def test_typographic_apostrophes_count_as_apostrophes() -> None:
     assert fixes("I don’t know; it’s the barn’s door.") == []
     assert fixes("The don’t button.", ignore=["don't"]) == []
+
+
+def test_unknown_words_without_candidates_are_reported_apart_and_left_as_written() -> None:
+    text = "The zqxjvwpk report was recieved."
+    result = checker_for("en").check(text)
+    assert [(u.original, text[u.start : u.end]) for u in result.unknown] == [
+        ("zqxjvwpk", "zqxjvwpk")
+    ]
+    assert result.unknown_count == 1
+    assert [(c.original, c.suggestion) for c in result.corrections] == [("recieved", "received")]
+    assert result.error_count == 1  # unknown words are not counted as corrected errors
+    assert "zqxjvwpk" in result.corrected_text
+
+
+def test_known_text_has_no_unknown_words() -> None:
+    result = checker_for("en").check("The report was received.")
+    assert (result.unknown, result.unknown_count) == ((), 0)
