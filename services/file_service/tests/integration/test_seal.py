@@ -12,7 +12,14 @@ import pytest
 from service_kit.db import Database
 from service_kit.errors import Conflict
 from services.file_service import service
-from services.file_service.domain import FileStatus, IncomingFile, StoredFile, new_version, now
+from services.file_service.domain import (
+    FileStatus,
+    FileView,
+    IncomingFile,
+    StoredFile,
+    new_version,
+    now,
+)
 from services.file_service.domain import screen as screen_file
 from services.file_service.extraction import ExtractionLimits
 from services.file_service.repository_postgres_impl import PostgresFileUnitOfWork
@@ -23,6 +30,18 @@ from services.file_service.tests.unit import sample_files as sf
 PEERS = Peers("http://els")
 LIMITS = ExtractionLimits()
 ESSAY = "\n\n".join(sf.ESSAY_PARAGRAPHS).encode()
+
+
+async def upload(database: Database, batch: str, name: str) -> list[FileView]:
+    async with database.sessions() as session:
+        return await service.upload_files(
+            PostgresFileUnitOfWork(session),
+            FakeGate(),
+            PEERS,
+            LIMITS,
+            batch,
+            [IncomingFile(name, ESSAY)],
+        )
 
 
 async def test_a_seal_waits_for_the_upload_in_flight_and_counts_it(database_url):
@@ -65,15 +84,7 @@ async def test_an_upload_after_the_seal_is_refused_and_stores_nothing(database_u
     database = Database(database_url)
     batch = uuid.uuid4().hex
     try:
-        async with database.sessions() as session:
-            (view,) = await service.upload_files(
-                PostgresFileUnitOfWork(session),
-                FakeGate(),
-                PEERS,
-                LIMITS,
-                batch,
-                [IncomingFile("a.txt", ESSAY)],
-            )
+        (view,) = await upload(database, batch, "a.txt")
         async with database.sessions() as session:
             work = PostgresFileUnitOfWork(session)
             async with work:
@@ -83,16 +94,8 @@ async def test_an_upload_after_the_seal_is_refused_and_stores_nothing(database_u
         async with database.sessions() as session:
             intake = await service.seal_batch(PostgresFileUnitOfWork(session), batch)
         assert (intake.ready, intake.files) == (1, 1) and intake.sealed_at is not None
-        async with database.sessions() as session:
-            with pytest.raises(Conflict):
-                await service.upload_files(
-                    PostgresFileUnitOfWork(session),
-                    FakeGate(),
-                    PEERS,
-                    LIMITS,
-                    batch,
-                    [IncomingFile("b.txt", ESSAY)],
-                )
+        with pytest.raises(Conflict):
+            await upload(database, batch, "b.txt")
         async with database.sessions() as session:
             files = await service.list_files(
                 PostgresFileUnitOfWork(session), batch, after=None, limit=10
