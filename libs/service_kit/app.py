@@ -72,6 +72,11 @@ def _register_error_handlers(app: Quart) -> None:
         detail = "the request body is not valid JSON" if unparseable else "the request is invalid"
         return problem(status, "Invalid request", detail, errors=errors)
 
+    @app.errorhandler(UnicodeDecodeError)
+    async def undecodable(error: UnicodeDecodeError) -> Response:
+        # a body sent as JSON or text that is not UTF-8: the client's fault, said plainly
+        return problem(400, "Invalid request", "the request body is not valid UTF-8")
+
     @app.errorhandler(DomainError)
     async def domain_error(error: DomainError) -> Response:
         headers = (

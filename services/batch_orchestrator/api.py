@@ -15,6 +15,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit.errors import DomainError, InvalidInput
+from service_kit.fields import SafeText
 from service_kit.pagination import clamp_limit, page, position_after
 from services.batch_orchestrator import service
 from services.batch_orchestrator.domain import (
@@ -54,9 +55,9 @@ def creator() -> str:
 class Anchor(BaseModel):
     """An essay of known grade that cj_assessment judges with the batch's essays."""
 
-    grade: str = Field(min_length=1, max_length=16)
-    text: str | None = Field(default=None, min_length=1)
-    content_id: str | None = Field(default=None, max_length=64)
+    grade: SafeText = Field(min_length=1, max_length=16)
+    text: SafeText | None = Field(default=None, min_length=1)
+    content_id: SafeText | None = Field(default=None, max_length=64)
 
     @model_validator(mode="after")
     def _one_source(self) -> Anchor:
@@ -73,23 +74,23 @@ class CjSettings(BaseModel):
     min_comparisons_per_essay: int = Field(default=5, ge=1, le=500)
     target_reliability: float = Field(default=0.8, gt=0, lt=1)
     anchors: list[Anchor] = Field(default_factory=list)
-    grade_scale: list[str] | None = None
-    instructions: str | None = Field(default=None, max_length=10_000)
+    grade_scale: list[SafeText] | None = None
+    instructions: SafeText | None = Field(default=None, max_length=10_000)
 
 
 class SpellcheckSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ignore: list[str] = Field(default_factory=list, max_length=1000)
+    ignore: list[SafeText] = Field(default_factory=list, max_length=1000)
 
 
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: SafeText = Field(min_length=1, max_length=200)
     # "auto": spell_checker tells English from Swedish per essay, for mixed-language batches
     language: Literal["en", "sv", "auto"]
-    pipeline: str | list[str] = "full"
+    pipeline: SafeText | list[SafeText] = "full"
     expected_essay_count: int | None = Field(default=None, ge=1, le=10_000)
     spellcheck: SpellcheckSettings = Field(default_factory=SpellcheckSettings)
     cj: CjSettings | None = None

@@ -13,6 +13,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit.errors import InvalidInput, PreconditionRequired
+from service_kit.fields import SafeJson, SafeText
 from service_kit.messaging import inbox
 from service_kit.pagination import clamp_limit, page, position_after
 from services.content_service import service
@@ -38,12 +39,12 @@ class DocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: DocumentKind
-    content_id: str | None = None
-    text: str | None = None
-    batch_id: str | None = Field(default=None, max_length=64)
-    essay_id: str | None = Field(default=None, max_length=64)
-    filename: str | None = Field(default=None, max_length=512)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    content_id: SafeText | None = None
+    text: SafeText | None = None
+    batch_id: SafeText | None = Field(default=None, max_length=64)
+    essay_id: SafeText | None = Field(default=None, max_length=64)
+    filename: SafeText | None = Field(default=None, max_length=512)
+    metadata: SafeJson = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_source(self) -> DocumentIn:
@@ -56,11 +57,11 @@ class DocumentPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: DocumentKind | None = None
-    content_id: str | None = None
-    batch_id: str | None = Field(default=None, max_length=64)
-    essay_id: str | None = Field(default=None, max_length=64)
-    filename: str | None = Field(default=None, max_length=512)
-    metadata: dict[str, Any] | None = None
+    content_id: SafeText | None = None
+    batch_id: SafeText | None = Field(default=None, max_length=64)
+    essay_id: SafeText | None = Field(default=None, max_length=64)
+    filename: SafeText | None = Field(default=None, max_length=512)
+    metadata: SafeJson | None = None
 
 
 class DocumentOut(BaseModel):

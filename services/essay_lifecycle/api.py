@@ -13,6 +13,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit import correlation
+from service_kit.fields import Int32, SafeJson, SafeText
 from service_kit.pagination import clamp_limit, page, position_after
 from services.essay_lifecycle import phases, service
 from services.essay_lifecycle.domain import (
@@ -30,10 +31,10 @@ blueprint = Blueprint("essays", __name__)
 
 
 class BatchIn(BaseModel):
-    batch_id: str = Field(min_length=1, max_length=64)
+    batch_id: SafeText = Field(min_length=1, max_length=64)
     language: Literal["en", "sv", "auto"]  # auto: spell_checker detects it per essay
-    callback_url: str = Field(min_length=1, max_length=2000)
-    expected_essay_count: int | None = Field(default=None, ge=0)
+    callback_url: SafeText = Field(min_length=1, max_length=2000)
+    expected_essay_count: Int32 | None = Field(default=None, ge=0)
 
 
 class BatchOut(BaseModel):
@@ -55,13 +56,13 @@ class BatchOut(BaseModel):
 
 
 class FileNoticeIn(BaseModel):
-    file_id: str = Field(min_length=1, max_length=64)
-    filename: str = Field(max_length=512)
-    version: int = Field(default=1, ge=1)
-    text_content_id: str | None = Field(default=None, max_length=64)
-    raw_content_id: str | None = Field(default=None, max_length=64)
-    error_code: str | None = Field(default=None, max_length=64)
-    error_message: str | None = None
+    file_id: SafeText = Field(min_length=1, max_length=64)
+    filename: SafeText = Field(max_length=512)
+    version: Int32 = Field(default=1, ge=1)
+    text_content_id: SafeText | None = Field(default=None, max_length=64)
+    raw_content_id: SafeText | None = Field(default=None, max_length=64)
+    error_code: SafeText | None = Field(default=None, max_length=64)
+    error_message: SafeText | None = None
 
 
 class EssayOut(BaseModel):
@@ -113,10 +114,10 @@ class EssayOut(BaseModel):
 class PhaseCommandIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    attempt: int = Field(default=1, ge=1)
+    attempt: Int32 = Field(default=1, ge=1)
     essay_ids: list[uuid.UUID] | None = None
     last_phase: bool = False
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: SafeJson = Field(default_factory=dict)
 
 
 class PhaseRunOut(BaseModel):
@@ -143,20 +144,20 @@ class SpellcheckResultIn(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     status: Literal["succeeded", "failed"]
-    corrected_text_content_id: str | None = Field(default=None, max_length=64)
-    reason: str | None = None
+    corrected_text_content_id: SafeText | None = Field(default=None, max_length=64)
+    reason: SafeText | None = None
 
 
 class AssessmentResultIn(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     status: Literal["succeeded", "completed", "failed"]
-    ranking: list[dict[str, Any]] = Field(default_factory=list)
-    reason: str | None = None
+    ranking: list[SafeJson] = Field(default_factory=list)
+    reason: SafeText | None = None
 
 
 class AttemptQuery(BaseModel):
-    attempt: int = Field(default=1, ge=1)
+    attempt: Int32 = Field(default=1, ge=1)
 
 
 class AppliedOut(BaseModel):

@@ -176,3 +176,11 @@ async def test_healthz_is_alive_without_a_database(token):
     async with app.test_app() as running:
         response = await running.test_client().get("/healthz")
         assert (await response.get_json()) == {"status": "ok"}
+
+
+async def test_a_body_that_is_not_utf8_is_a_400_problem(app):
+    response = await app.test_client().post(
+        "/v1/greetings", data=b"\xff", headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 400)
+    assert "UTF-8" in (await response.get_json())["detail"]
