@@ -1,8 +1,8 @@
 """schemathesis against every service's own /openapi.json: the six services as real processes
 on fresh databases (peers up), valid and invalid inputs generated from each spec, and the one
 check that holds today: no 5xx. Bounded and reproducible: 15 examples per operation, seed 1,
-deterministic generation (which keeps no example database). Phases `examples,fuzzing` (the coverage phase
-of schemathesis 4.32 crashed on Python 3.11.7 when the issue was filed; not used here).
+deterministic generation (which keeps no example database). Phases `examples,fuzzing` (the
+coverage phase of schemathesis 4.32 crashed on Python 3.11.7 when the issue was filed).
 
 Not yet checked here: status-code and response-schema conformance (the specs do not list
 their 4xx yet) and the stateful phase (no links between operations yet).
