@@ -500,3 +500,20 @@ async def test_the_orchestrator_gate_closes_a_started_batch(own_database_url, el
             opened = await upload(client, batch, ("e.txt", ESSAY))
             assert opened.status_code == 202
     assert [r.path for r in bos.received] == [f"/internal/v1/batches/{batch}"] * 3
+
+
+async def test_the_seal_answers_counts_and_refuses_an_overlong_batch_id(app: Quart):
+    client = app.test_client()
+    empty = await client.post(f"/internal/v1/batches/{uuid.uuid4().hex}/seal")
+    assert empty.status_code == 200
+    assert await empty.get_json() == {
+        "batch_id": (await empty.get_json())["batch_id"],
+        "sealed": False,
+        "files": 0,
+        "processing": 0,
+        "ready": 0,
+        "rejected": 0,
+    }
+    too_long = await client.post(f"/internal/v1/batches/{'b' * 65}/seal")
+    assert too_long.status_code == 422
+    assert too_long.headers["Content-Type"] == "application/problem+json"
