@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from services.spell_checker.dictionaries import Lexicon, load_lexicon
 from services.spell_checker.engine import Corrector
+from services.spell_checker.morphology import Morphology
 from services.spell_checker.tokenizer import Shape, Word, apply_shape, word_parts, words
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "sv")
@@ -66,9 +67,12 @@ class UnsupportedLanguage(ValueError):
 
 
 class SpellChecker:
-    def __init__(self, language: str, corrector: Corrector) -> None:
+    def __init__(
+        self, language: str, corrector: Corrector, morphology: Morphology | None = None
+    ) -> None:
         self.language = language
         self._corrector = corrector
+        self._morphology = morphology
 
     @property
     def lexicon(self) -> Lexicon:
@@ -114,13 +118,19 @@ class SpellChecker:
 
     def _knows(self, text: str) -> bool:
         word = _normalise(text)
-        if self._corrector.knows(word):
+        if self._known_form(word):
             return True
         if "-" in word or "‐" in word:
             parts = word.replace("‐", "-").split("-")
             # A one-letter part (e-post, x-ray) is a prefix, not a word to look up.
-            return all(len(part) < 2 or self._corrector.knows(part) for part in parts)
+            return all(len(part) < 2 or self._known_form(part) for part in parts)
         return False
+
+    def _known_form(self, word: str) -> bool:
+        """Known by frequency, or a correct inflected, derived or compound form."""
+        if self._corrector.knows(word):
+            return True
+        return self._morphology is not None and self._morphology.knows(word)
 
     def _correct(self, word: Word) -> Correction | Unknown | None:
         if len(word.text) < 2 or self._knows(word.text):
@@ -185,7 +195,9 @@ def checker_for(language: str) -> SpellChecker:
     with _loading:
         checker = _checkers.get(language)
         if checker is None:
-            checker = SpellChecker(language, Corrector(load_lexicon(language)))
+            checker = SpellChecker(
+                language, Corrector(load_lexicon(language)), Morphology(language)
+            )
             _checkers[language] = checker
     return checker
 

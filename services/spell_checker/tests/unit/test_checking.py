@@ -139,3 +139,27 @@ def test_unknown_words_without_candidates_are_reported_apart_and_left_as_written
 def test_known_text_has_no_unknown_words() -> None:
     result = checker_for("en").check("The report was received.")
     assert (result.unknown, result.unknown_count) == ((), 0)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The river intermingles, the town redistricts, ivy overgrew and he burnishes."),
+        ("en", "Their ribaldry was salable."),
+        ("sv", "Knäckebröden och skorpionens gift vidareutbildats, koden exekveras."),
+        ("sv", "Incheckningar, omlokaliseringar och loggning av rekursiv hanterare."),
+        ("sv", "Den konfigurerats och kan fördröjas; tagg, ospårade, omdirigering, inzoomade."),
+    ],
+)
+def test_inflected_derived_and_compound_forms_are_words(language: str, text: str) -> None:
+    result = checker_for(language).check(text)
+    assert result.corrections == () and result.unknown == ()
+    assert result.corrected_text == text
+
+
+def test_morphology_does_not_accept_misspellings() -> None:
+    assert fixes("I recieve teh mail.") == [("recieve", "receive"), ("teh", "the")]
+    assert [c.original for c in checker_for("sv").check("En hunnd och en katt.").corrections] == [
+        "hunnd"
+    ]
+    assert not checker_for("sv").knows("xyzqvbröd")
