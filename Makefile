@@ -46,6 +46,7 @@ bench: .venv/.installed
 	$(PDM) run python -m bench.file_service
 	$(PDM) run python -m bench.essay_lifecycle
 	$(PDM) run python -m bench.spell
+	$(PDM) run python -m bench.spell.valid_words
 	$(PDM) run python -m bench.spell.http
 	$(PDM) run python -m bench.cj
 	$(PDM) run python -m bench.pipeline
