@@ -40,7 +40,7 @@ def main() -> None:
             continue
         words = sample(path, args.sample, args.seed)
         checker = checker_for(language)
-        frequency_only = sum(not checker.lexicon.__contains__(w) for w in words)
+        frequency_only = sum(w not in checker.lexicon for w in words)
         flagged = [w for w in words if not checker.knows(w)]
         print(
             f"| {language} | {len(words)} | {100 * frequency_only / len(words):.1f} % "

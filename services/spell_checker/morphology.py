@@ -15,14 +15,14 @@ Sources (installed from PyPI; see the service README for versions and licences):
 
 from __future__ import annotations
 
+import functools
 import sysconfig
-import threading
 from importlib import resources
 from pathlib import Path
 
 from spylls.hunspell import Dictionary
 
-# Distinct words remembered per language; beyond this the cache starts again.
+# Distinct words remembered per language (least recently used go first).
 CACHE_SIZE = 200_000
 
 
@@ -41,20 +41,11 @@ class Morphology:
     def __init__(self, language: str) -> None:
         self.language = language
         self._dictionary = Dictionary.from_files(str(dictionary_path(language)))
-        self._cache: dict[str, bool] = {}
-        self._lock = threading.Lock()
+        self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._lookup)
 
     def knows(self, word: str) -> bool:
         """Whether lowercase `word` is a correct form (inflected, derived or compound)."""
-        known = self._cache.get(word)
-        if known is not None:
-            return known
-        known = self._lookup(word)
-        with self._lock:
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[word] = known
-        return known
+        return self._cached(word)
 
     def _lookup(self, word: str) -> bool:
         if len(word) < 2 or len(word) > 60:
