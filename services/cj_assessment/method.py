@@ -142,7 +142,11 @@ def estimate(
     position = _positions(essay_ids)
     n = len(essay_ids)
     data = _index(position, judgements)
-    raw = scale.fit(n, data.winners, data.losers, start=_previous_scores(previous, position))
+    # (the raw fit's SEs serve only the SSR, which is reported for comparison: estimated
+    # on the sparse path)
+    raw = scale.fit(
+        n, data.winners, data.losers, start=_previous_scores(previous, position), exact_se=False
+    )
     ssr = scale.scale_separation_reliability(raw.scores, raw.se) if judgements else None
     fitted, reliability, variance = raw, None, None
     if n >= 3 and len(judgements) >= n:

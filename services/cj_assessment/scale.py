@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from services.cj_assessment import sparse
+
 # Prior precision in logits^-2 (a normal prior with SD ~4.5 logits): weak next to the
 # spread of real essays (SD 1-2 logits), strong enough to keep perfect records finite.
 RIDGE = 0.05
@@ -36,6 +38,9 @@ _MAX_ITERATIONS = 100
 # The range searched for the spread of abilities, in logits^2 (SD 0.3 to 5 logits).
 _MIN_VARIANCE = 0.09
 _MAX_VARIANCE = 25.0
+# From this many essays the information matrix is kept sparse (services/cj_assessment/sparse.py):
+# below it the dense solve is as fast and the covariance is exact either way.
+SPARSE_FROM = 400
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -44,8 +49,7 @@ IntArray = NDArray[np.int64]
 @dataclass(frozen=True)
 class Scale:
     scores: FloatArray  # mean-centred logits
-    se: FloatArray
-    covariance: FloatArray  # under the sum-to-zero constraint
+    se: FloatArray  # under the sum-to-zero constraint
 
 
 def sigmoid(x: FloatArray) -> FloatArray:
@@ -79,6 +83,56 @@ def information_matrix(
     return matrix
 
 
+def _operator(
+    n: int, winners: IntArray, losers: IntArray, scores: FloatArray, ridge: float, layout: _Layout
+) -> _Dense | sparse.Information:
+    if layout.sparse_design is None:
+        return _Dense(information_matrix(n, winners, losers, scores, ridge), ridge)
+    return sparse.information(layout.sparse_design, scores, ridge)
+
+
+@dataclass(frozen=True)
+class _Dense:
+    """The information matrix held densely: small assessments (and the ridge-free fit)."""
+
+    matrix: FloatArray
+    ridge: float
+
+    def solve(self, rhs: FloatArray) -> FloatArray:
+        if self.ridge <= 0:
+            # Without a ridge the Laplacian is singular along the all-ones direction: pin it.
+            return np.asarray(np.linalg.solve(self.matrix + 1.0 / len(rhs), rhs))
+        return np.asarray(np.linalg.solve(self.matrix, rhs))
+
+    def constrained_variances(self, exact: bool = True) -> FloatArray:
+        if self.ridge <= 0:
+            # A connected graph's Laplacian: its pseudo-inverse is the constrained covariance.
+            return np.diag(np.asarray(np.linalg.pinv(self.matrix), dtype=np.float64)).copy()
+        return np.diag(constrained_covariance(self.matrix)).copy()
+
+    def mean_variance(self) -> float:
+        return float(np.mean(self.constrained_variances()))
+
+    def log_det(self) -> float:
+        return float(np.linalg.slogdet(self.matrix)[1])
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Dense below SPARSE_FROM essays; above, the judgements' design for the sparse path."""
+
+    sparse_design: sparse.Design | None
+
+    @classmethod
+    def of(
+        cls, n: int, winners: IntArray, losers: IntArray, ridge: float, force: bool | None
+    ) -> _Layout:
+        use_sparse = (n >= SPARSE_FROM) if force is None else force
+        if ridge <= 0 or not use_sparse:
+            return cls(None)
+        return cls(sparse.design(n, winners, losers))
+
+
 def fit_scores(
     n: int,
     winners: IntArray,
@@ -87,11 +141,14 @@ def fit_scores(
     ridge: float | None = None,
     start: FloatArray | None = None,
     iterations: int = _MAX_ITERATIONS,
+    use_sparse: bool | None = None,
+    layout: _Layout | None = None,
 ) -> FloatArray:
     """Penalised maximum-likelihood scores (Newton with backtracking; the problem is concave)."""
     ridge = RIDGE if ridge is None else ridge
     if ridge <= 0 and n > 0 and len(winners) == 0:
         raise ValueError("without a ridge, an unjudged scale has no unique fit")
+    layout = layout or _Layout.of(n, winners, losers, ridge, use_sparse)
     scores = np.zeros(n) if start is None else np.array(start, dtype=np.float64)
     current = penalised_log_likelihood(scores, winners, losers, ridge)
     for _ in range(iterations):
@@ -100,11 +157,7 @@ def fit_scores(
         gradient = np.bincount(winners, weights=p_loser_wins, minlength=n).astype(np.float64)
         gradient -= np.bincount(losers, weights=p_loser_wins, minlength=n)
         gradient -= ridge * scores
-        hessian = information_matrix(n, winners, losers, scores, ridge)
-        if ridge <= 0:
-            # Without a ridge the Laplacian is singular along the all-ones direction: pin it.
-            hessian = hessian + 1.0 / n
-        step = np.linalg.solve(hessian, gradient)
+        step = _operator(n, winners, losers, scores, ridge, layout).solve(gradient)
         size = 1.0
         while True:
             candidate = scores + size * step
@@ -134,19 +187,20 @@ def fit(
     *,
     ridge: float | None = None,
     start: FloatArray | None = None,
+    use_sparse: bool | None = None,
+    exact_se: bool | None = None,
+    layout: _Layout | None = None,
 ) -> Scale:
+    """Scores and SEs. `use_sparse` forces a path (default: sparse from SPARSE_FROM essays);
+    on the sparse path the SEs are exact up to sparse.EXACT_VARIANCES essays, estimated above
+    (`exact_se` forces either)."""
     ridge = RIDGE if ridge is None else ridge
-    scores = fit_scores(n, winners, losers, ridge=ridge, start=start)
-    information = information_matrix(n, winners, losers, scores, ridge)
-    # Without a ridge, a connected graph's Laplacian: its pseudo-inverse is the constrained
-    # covariance.
-    covariance = (
-        np.asarray(np.linalg.pinv(information), dtype=np.float64)
-        if ridge <= 0
-        else constrained_covariance(information)
-    )
-    se = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
-    return Scale(scores=scores, se=se, covariance=covariance)
+    layout = layout or _Layout.of(n, winners, losers, ridge, use_sparse)
+    scores = fit_scores(n, winners, losers, ridge=ridge, start=start, layout=layout)
+    exact = n <= sparse.EXACT_VARIANCES if exact_se is None else exact_se
+    variances = _operator(n, winners, losers, scores, ridge, layout).constrained_variances(exact)
+    se = np.sqrt(np.clip(variances, 0.0, None))
+    return Scale(scores=scores, se=se)
 
 
 def scale_separation_reliability(scores: FloatArray, se: FloatArray) -> float | None:
@@ -160,14 +214,19 @@ def scale_separation_reliability(scores: FloatArray, se: FloatArray) -> float | 
 
 
 def _laplace_log_evidence(
-    n: int, winners: IntArray, losers: IntArray, variance: float, start: FloatArray | None
+    n: int,
+    winners: IntArray,
+    losers: IntArray,
+    variance: float,
+    start: FloatArray | None,
+    layout: _Layout,
 ) -> tuple[float, FloatArray]:
     """Laplace approximation of log p(judgements | abilities ~ Normal(0, variance))."""
     ridge = 1.0 / variance
     # Two Newton steps from a neighbouring solution: the evidence's error is second order in
     # the distance from the mode, so this is as good as a converged fit for the search.
-    scores = fit_scores(n, winners, losers, ridge=ridge, start=start, iterations=2)
-    _, log_det = np.linalg.slogdet(information_matrix(n, winners, losers, scores, ridge))
+    scores = fit_scores(n, winners, losers, ridge=ridge, start=start, iterations=2, layout=layout)
+    log_det = _operator(n, winners, losers, scores, ridge, layout).log_det()
     evidence = penalised_log_likelihood(scores, winners, losers, ridge)
     return evidence - 0.5 * n * np.log(variance) - 0.5 * log_det, scores
 
@@ -179,38 +238,48 @@ def _laplace_variance(
     start: FloatArray,
     bracket: tuple[float, float],
     evaluations: int,
+    layout: _Layout,
 ) -> float:
     """The prior variance maximising the Laplace evidence (golden-section on log variance)."""
     golden = (np.sqrt(5.0) - 1.0) / 2.0
     low, high = np.log(bracket[0]), np.log(bracket[1])
     left, right = high - golden * (high - low), low + golden * (high - low)
-    f_left, s_left = _laplace_log_evidence(n, winners, losers, float(np.exp(left)), start)
-    f_right, s_right = _laplace_log_evidence(n, winners, losers, float(np.exp(right)), s_left)
+
+    def evidence(log_variance: float, near: FloatArray) -> tuple[float, FloatArray]:
+        return _laplace_log_evidence(n, winners, losers, float(np.exp(log_variance)), near, layout)
+
+    f_left, s_left = evidence(left, start)
+    f_right, s_right = evidence(right, s_left)
     for _ in range(evaluations - 2):
         if f_left > f_right:
             high, right, f_right, s_right = right, left, f_left, s_left
             left = high - golden * (high - low)
-            f_left, s_left = _laplace_log_evidence(n, winners, losers, float(np.exp(left)), s_right)
+            f_left, s_left = evidence(left, s_right)
         else:
             low, left, f_left, s_left = left, right, f_right, s_right
             right = low + golden * (high - low)
-            f_right, s_right = _laplace_log_evidence(
-                n, winners, losers, float(np.exp(right)), s_left
-            )
+            f_right, s_right = evidence(right, s_left)
     return float(np.exp(left if f_left > f_right else right))
 
 
 def _moment_variance(
-    n: int, winners: IntArray, losers: IntArray, start: FloatArray, variance: float, steps: int
+    n: int,
+    winners: IntArray,
+    losers: IntArray,
+    start: FloatArray,
+    variance: float,
+    steps: int,
+    layout: _Layout,
 ) -> float:
     """The EM fixed point: variance = mean(posterior mode^2 + posterior variance)."""
     scores = start
     for _ in range(steps):
         ridge = 1.0 / variance
-        scores = fit_scores(n, winners, losers, ridge=ridge, start=scores, iterations=3)
-        information = information_matrix(n, winners, losers, scores, ridge)
-        posterior = np.diag(constrained_covariance(information))
-        variance = float(np.clip(np.mean(scores**2 + posterior), _MIN_VARIANCE, _MAX_VARIANCE))
+        scores = fit_scores(
+            n, winners, losers, ridge=ridge, start=scores, iterations=3, layout=layout
+        )
+        posterior = _operator(n, winners, losers, scores, ridge, layout).mean_variance()
+        variance = float(np.clip(np.mean(scores**2) + posterior, _MIN_VARIANCE, _MAX_VARIANCE))
     return variance
 
 
@@ -220,6 +289,8 @@ def ability_variance(
     losers: IntArray,
     start: FloatArray,
     previous: float | None = None,
+    *,
+    use_sparse: bool | None = None,
 ) -> float:
     """Empirical-Bayes estimate of the spread of the essays' abilities (logits^2).
 
@@ -232,15 +303,16 @@ def ability_variance(
     """
     if n < 3 or len(winners) == 0:
         return _MAX_VARIANCE
+    layout = _Layout.of(n, winners, losers, 1.0, use_sparse)
     if previous is None:
         first_guess = float(np.clip(np.mean(start**2), _MIN_VARIANCE, _MAX_VARIANCE))
-        moment = _moment_variance(n, winners, losers, start, first_guess, steps=4)
+        moment = _moment_variance(n, winners, losers, start, first_guess, 4, layout)
         bracket, evaluations = (_MIN_VARIANCE, _MAX_VARIANCE), 9
     else:
-        moment = _moment_variance(n, winners, losers, start, previous, steps=1)
+        moment = _moment_variance(n, winners, losers, start, previous, 1, layout)
         bracket = (max(previous / 2, _MIN_VARIANCE), min(previous * 2, _MAX_VARIANCE))
         evaluations = 5
-    laplace = _laplace_variance(n, winners, losers, start, bracket, evaluations)
+    laplace = _laplace_variance(n, winners, losers, start, bracket, evaluations, layout)
     return max(moment, laplace)
 
 
