@@ -142,21 +142,29 @@ def estimate(
     position = _positions(essay_ids)
     n = len(essay_ids)
     data = _index(position, judgements)
-    # (the raw fit's SEs serve only the SSR, which is reported for comparison: estimated
-    # on the sparse path)
-    raw = scale.fit(
-        n, data.winners, data.losers, start=_previous_scores(previous, position), exact_se=False
-    )
-    ssr = scale.scale_separation_reliability(raw.scores, raw.se) if judgements else None
-    fitted, reliability, variance = raw, None, None
+    winners, losers = data.winners, data.losers
+    layout = scale.Layout.of(n, winners, losers, scale.RIDGE, None)
+    start = _previous_scores(previous, position)
     if n >= 3 and len(judgements) >= n:
+        # The near-ML fit serves the raw SSR (reported for comparison) and the first guess.
+        raw = scale.fit_scores(n, winners, losers, start=start, layout=layout)
+        raw_variance = scale.mean_variance(n, winners, losers, raw, layout=layout)
+        ssr = scale.scale_separation_reliability(raw, raw_variance)
         # Shrink towards the spread the judgements show: the posterior is honest about its
         # own uncertainty however adaptively the pairs were chosen; the near-ML fit is not.
         hint = previous.ability_variance if previous is not None else None
-        variance = scale.ability_variance(n, data.winners, data.losers, raw.scores, hint)
-        shrunk = raw.scores * min(1.0, variance / max(float(np.var(raw.scores)), 1e-9))
-        fitted = scale.fit(n, data.winners, data.losers, ridge=1.0 / variance, start=shrunk)
-        reliability = scale.posterior_reliability(fitted.se**2, variance)
+        variance = scale.ability_variance(n, winners, losers, raw, hint, layout=layout)
+        shrunk = raw * min(1.0, variance / max(float(np.var(raw)), 1e-9))
+        fitted = scale.fit(n, winners, losers, ridge=1.0 / variance, start=shrunk, layout=layout)
+        reliability: float | None = scale.posterior_reliability(fitted.se**2, variance)
+    else:
+        fitted = scale.fit(n, winners, losers, start=start, layout=layout)
+        ssr = (
+            scale.scale_separation_reliability(fitted.scores, float(np.mean(fitted.se**2)))
+            if judgements
+            else None
+        )
+        reliability, variance = None, None
     bias = position_bias(fitted.scores, data.a, data.b, data.a_won)
     exposure = np.bincount(data.a, minlength=n) + np.bincount(data.b, minlength=n)
     scores = {e: float(fitted.scores[k]) for e, k in position.items()}

@@ -1,3 +1,4 @@
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -191,3 +192,53 @@ def test_the_reported_reliability_stays_honest_under_adaptive_pairing() -> None:
     true, reported, ssr = (float(np.mean(column)) for column in zip(*runs, strict=True))
     assert abs(reported - true) < 0.05
     assert ssr - true > 0.1  # the test can tell an inflated estimate from an honest one
+
+
+def _simulated(n: int, per_essay: int, seed: int) -> tuple[list[str], list[Judgement]]:
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(0, 2.0, n)
+    ids = [f"e{k}" for k in range(n)]
+    judgements = []
+    for _ in range(per_essay // 2):
+        order = rng.permutation(n)
+        for i, j in zip(order[0::2], order[1::2], strict=False):
+            a_won = rng.random() < 1 / (1 + np.exp(truth[j] - truth[i]))
+            winner = ids[i] if a_won else ids[j]
+            judgements.append(Judgement(ids[i], ids[j], winner, f"judge{len(judgements) % 3}"))
+    return ids, judgements
+
+
+@pytest.mark.parametrize("n", [400, 1000])
+def test_the_estimate_on_the_sparse_path_matches_the_dense_one(
+    n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.cj_assessment import scale
+
+    ids, judgements = _simulated(n, 10, seed=n)
+    monkeypatch.setattr(scale, "SPARSE_FROM", 10**9)
+    dense = estimate(ids, judgements)
+    monkeypatch.setattr(scale, "SPARSE_FROM", 2)
+    sparse_estimate = estimate(ids, judgements)
+    assert dense.reliability is not None and sparse_estimate.reliability is not None
+    assert abs(dense.reliability - sparse_estimate.reliability) < 0.002
+    assert dense.ssr is not None and sparse_estimate.ssr is not None
+    assert abs(dense.ssr - sparse_estimate.ssr) < 0.005  # its mean SE^2 is estimated
+    if dense.ability_variance == sparse_estimate.ability_variance:
+        # the same spread: the same posterior fit, to the solver's precision
+        pairs = zip(dense.ranking, sparse_estimate.ranking, strict=True)
+        assert all(abs(d.score - s.score) < 1e-6 and abs(d.se - s.se) < 1e-6 for d, s in pairs)
+
+
+def test_a_round_of_pairs_for_twenty_thousand_essays_needs_no_square_table() -> None:
+    # 20,000 essays: an n x n table of counts would be 3.2 GB. No pair is handed out twice
+    # or again after it was judged, busy pairs stay out, and exposure stays even.
+    ids, judgements = _simulated(20_000, 2, seed=1)
+    current = estimate(ids, judgements)
+    met = {frozenset((j.essay_a, j.essay_b)) for j in judgements}
+    busy = {frozenset(("e0", "e1"))}
+    pairs = choose_pairs(ids, judgements, current, 9_000, busy=busy, seed=3)
+    assert len(pairs) == 9_000
+    keys = [frozenset(p) for p in pairs]
+    assert len(set(keys)) == len(keys) and not set(keys) & met and not set(keys) & busy
+    exposure = Counter(e for p in pairs for e in p)
+    assert max(exposure.values()) <= 2
