@@ -49,6 +49,7 @@ bench: .venv/.installed
 	$(PDM) run python -m bench.spell.valid_words
 	$(PDM) run python -m bench.spell.http
 	$(PDM) run python -m bench.cj
+	$(PDM) run python -m bench.cj.round
 	$(PDM) run python -m bench.pipeline
 
 clean:
