@@ -27,6 +27,7 @@ from services.cj_assessment.domain import (
 )
 from services.cj_assessment.models_db import ESSAY_ID
 from services.cj_assessment.protocols import AssessmentUnitOfWork
+from services.cj_assessment.refits import Refits
 from services.cj_assessment.service import HandedPair
 
 blueprint = Blueprint("assessments", __name__)
@@ -326,10 +327,13 @@ async def next_pair(
 @validate_request(JudgementIn)
 @inject
 async def record_judgement(
-    assessment_id: uuid.UUID, data: JudgementIn, uow: FromDishka[AssessmentUnitOfWork]
+    assessment_id: uuid.UUID,
+    data: JudgementIn,
+    uow: FromDishka[AssessmentUnitOfWork],
+    refits: FromDishka[Refits],
 ) -> Response:
     comparison, created = await service.record_judgement(
-        uow, assessment_id, data.pair_id, data.judge_id, data.winner
+        uow, refits, assessment_id, data.pair_id, data.judge_id, data.winner
     )
     body = JudgementOut(
         pair_id=comparison.pair_id,

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
-from dishka import Provider, Scope, provide
+from dishka import AsyncContainer, Provider, Scope, provide
 
 from service_kit.di import HttpClientProvider, storage_provider
 from services.cj_assessment.config import Settings
 from services.cj_assessment.llm_judge import LlmJudge, LlmSettings
 from services.cj_assessment.peers import HttpContentFetcher
 from services.cj_assessment.protocols import AssessmentUnitOfWork, ContentFetcher
+from services.cj_assessment.refits import Refits
 from services.cj_assessment.repository_memory_impl import (
     MemoryAssessmentStore,
     MemoryAssessmentUnitOfWork,
 )
 from services.cj_assessment.repository_postgres_impl import PostgresAssessmentUnitOfWork
 from services.cj_assessment.runner import Judges, RunLimits
+from services.cj_assessment.service import refit
 
 
 class JudgesProvider(Provider):
@@ -72,6 +75,22 @@ class JudgesProvider(Provider):
             )
 
 
+class RefitsProvider(Provider):
+    """The refits shared between concurrent verdicts: one per process, each fit in a unit of
+    work of its own (it outlives the request that asked for it)."""
+
+    scope = Scope.APP
+
+    @provide
+    def refits(self, container: AsyncContainer) -> Refits:
+        @asynccontextmanager
+        async def open_uow() -> AsyncIterator[AssessmentUnitOfWork]:
+            async with container() as request:
+                yield await request.get(AssessmentUnitOfWork)
+
+        return Refits(open_uow, refit)
+
+
 def providers(settings: Settings) -> list[Provider]:
     storage = storage_provider(
         settings,
@@ -80,4 +99,4 @@ def providers(settings: Settings) -> list[Provider]:
         memory=MemoryAssessmentUnitOfWork,
         memory_store=MemoryAssessmentStore,
     )
-    return [HttpClientProvider(settings), JudgesProvider(settings), storage]
+    return [HttpClientProvider(settings), JudgesProvider(settings), RefitsProvider(), storage]

@@ -26,6 +26,7 @@ from services.cj_assessment.domain import (
     plan_assessment,
 )
 from services.cj_assessment.protocols import AssessmentUnitOfWork
+from services.cj_assessment.refits import Refits
 
 RETRY_SECONDS = 2
 
@@ -252,13 +253,15 @@ def _new_pair(
 
 async def record_judgement(
     uow: AssessmentUnitOfWork,
+    refits: Refits,
     assessment_id: uuid.UUID,
     pair_id: uuid.UUID,
     judge_id: str,
     winner: str,
 ) -> tuple[Comparison, bool]:
     """Record a verdict (True), or recognise the same verdict sent again (False). Then refit
-    and, when the method says so, complete the assessment."""
+    (shared with the verdicts committed meanwhile: `refits`) and, when the method says so,
+    complete the assessment."""
     async with uow:
         assessment = await _judged_by_people(uow, assessment_id)
         rows = await uow.assessments.pair(assessment_id, pair_id)
@@ -283,7 +286,7 @@ async def record_judgement(
             raise Conflict(f"pair {pair_id} changed meanwhile; send the verdict again")
         await uow.commit()
     metrics.COMPARISONS.labels(JudgeKind.HUMAN.value, "answered").inc()
-    await refit(uow, assessment_id)
+    await refits.after_verdict(assessment_id)
     return answered, True
 
 

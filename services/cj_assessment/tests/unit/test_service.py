@@ -3,6 +3,7 @@ and stopping."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
 from datetime import timedelta
@@ -21,11 +22,19 @@ from services.cj_assessment.domain import (
     JudgeKind,
     result_key,
 )
+from services.cj_assessment.protocols import AssessmentUnitOfWork
+from services.cj_assessment.refits import Refits
 from services.cj_assessment.repository_memory_impl import (
     MemoryAssessmentStore,
     MemoryAssessmentUnitOfWork,
 )
 from services.cj_assessment.service import HandedPair, NoPair
+
+
+def _refits(uow: AssessmentUnitOfWork) -> Refits:
+    """Refits in the test's own unit of work (the app opens one per fit)."""
+    return Refits(lambda: contextlib.nullcontext(uow), service.refit)
+
 
 LEASE = 600.0
 
@@ -226,7 +235,7 @@ async def test_a_lapsed_lease_goes_to_another_judge_never_back_to_the_first(uow,
     # j1 let it lapse; it is j2's now, and j1 never sees those two essays again
     assert await next_pair(uow, aid, "j1") == NoPair(finished=False)
     # the late answer of j1 still counts: a verdict is data
-    _, created = await service.record_judgement(uow, aid, first.pair_id, "j1", "a")
+    _, created = await service.record_judgement(uow, _refits(uow), aid, first.pair_id, "j1", "a")
     assert created
 
 
@@ -235,19 +244,25 @@ async def test_judgements_are_idempotent_and_checked(uow, store):
     aid = view.assessment.id
     pair = await next_pair(uow, aid, "j1")
     assert isinstance(pair, HandedPair)
-    answered, created = await service.record_judgement(uow, aid, pair.pair_id, "j1", "b")
+    answered, created = await service.record_judgement(
+        uow, _refits(uow), aid, pair.pair_id, "j1", "b"
+    )
     assert created and answered.status is ComparisonStatus.ANSWERED and answered.winner == "b"
-    same, created_again = await service.record_judgement(uow, aid, pair.pair_id, "j1", "b")
+    same, created_again = await service.record_judgement(
+        uow, _refits(uow), aid, pair.pair_id, "j1", "b"
+    )
     assert not created_again and same.answered_at == answered.answered_at
     with pytest.raises(Conflict, match="already answered"):
-        await service.record_judgement(uow, aid, pair.pair_id, "j1", "a")
+        await service.record_judgement(uow, _refits(uow), aid, pair.pair_id, "j1", "a")
     with pytest.raises(Conflict, match="not handed"):
-        await service.record_judgement(uow, aid, pair.pair_id, "j2", "a")
+        await service.record_judgement(uow, _refits(uow), aid, pair.pair_id, "j2", "a")
     with pytest.raises(NotFound):
-        await service.record_judgement(uow, aid, uuid.uuid4(), "j1", "a")
+        await service.record_judgement(uow, _refits(uow), aid, uuid.uuid4(), "j1", "a")
     other, _ = await create(uow, human())
     with pytest.raises(NotFound):  # a pair of another assessment is unknown here
-        await service.record_judgement(uow, other.assessment.id, pair.pair_id, "j1", "b")
+        await service.record_judgement(
+            uow, _refits(uow), other.assessment.id, pair.pair_id, "j1", "b"
+        )
     answered_rows = [c for c in store.comparisons.values() if c.status.value == "answered"]
     assert len(answered_rows) == 1
 
@@ -271,7 +286,7 @@ async def test_judging_until_the_method_stops_completes_once_with_one_callback(u
             winner = "a" if strength[a] > strength[b] else "b"
             winners.add(a if winner == "a" else b)
             losers.add(b if winner == "a" else a)
-            await service.record_judgement(uow, aid, pair.pair_id, judge, winner)
+            await service.record_judgement(uow, _refits(uow), aid, pair.pair_id, judge, winner)
         if not progressed:
             break
     done = await service.get_assessment(uow, aid)
@@ -314,7 +329,7 @@ async def test_extra_anchors_are_ranked_but_left_out_of_the_callback(uow, store)
         if isinstance(pair, NoPair):
             break
         winner = "a" if pair.essay_a.essay_id == "anchor-1" else "b"
-        await service.record_judgement(uow, aid, pair.pair_id, f"judge-{_}", winner)
+        await service.record_judgement(uow, _refits(uow), aid, pair.pair_id, f"judge-{_}", winner)
     done = await service.get_assessment(uow, aid)
     assert done.assessment.status is AssessmentStatus.COMPLETED
     assert {e.essay_id for e in done.essays if e.rank is not None} == {
@@ -339,7 +354,7 @@ async def test_a_finished_assessment_takes_no_new_verdicts(uow, store):
         store.assessments[aid], status=AssessmentStatus.FAILED
     )
     with pytest.raises(Conflict, match="failed"):
-        await service.record_judgement(uow, aid, pair.pair_id, "j1", "a")
+        await service.record_judgement(uow, _refits(uow), aid, pair.pair_id, "j1", "a")
 
 
 @pytest.mark.parametrize("judges", [1, 2, 3, 5])
@@ -356,7 +371,7 @@ async def test_a_few_judges_never_stall_before_the_method_stops(uow, judges):
                 break
             continue
         winner = "a" if pair.essay_a.essay_id > pair.essay_b.essay_id else "b"
-        await service.record_judgement(uow, aid, pair.pair_id, judge, winner)
+        await service.record_judgement(uow, _refits(uow), aid, pair.pair_id, judge, winner)
     done = await service.get_assessment(uow, aid)
     assert done.assessment.status is AssessmentStatus.COMPLETED, done.exposure
 
@@ -366,7 +381,7 @@ async def test_a_lost_completion_is_made_good_by_the_next_ask(uow, store):
     aid = view.assessment.id
     pair = await next_pair(uow, aid, "j1")
     assert isinstance(pair, HandedPair)
-    await service.record_judgement(uow, aid, pair.pair_id, "j1", "a")
+    await service.record_judgement(uow, _refits(uow), aid, pair.pair_id, "j1", "a")
     assert store.assessments[aid].status is AssessmentStatus.COMPLETED
     # as if the process died between recording the verdict and completing
     store.assessments[aid] = dataclasses.replace(
