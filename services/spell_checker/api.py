@@ -12,6 +12,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit.errors import InvalidInput
+from service_kit.fields import INT32_MAX, SafeText
 from service_kit.messaging import inbox
 from service_kit.pagination import clamp_limit, decode_cursor, encode_cursor
 from services.spell_checker import service
@@ -88,12 +89,12 @@ class JobIn(BaseModel):
     # essay_lifecycle passes the batch's spellcheck settings along; unknown ones are ignored
     model_config = ConfigDict(extra="ignore")
 
-    essay_id: str = Field(min_length=1, max_length=64)
-    batch_id: str = Field(min_length=1, max_length=64)
-    content_id: str = Field(min_length=1, max_length=64)
-    language: str = Field(min_length=1, max_length=16)
-    callback_url: str = Field(min_length=1, max_length=2048)
-    ignore: list[str] = Field(default_factory=list, max_length=MAX_IGNORED_WORDS)
+    essay_id: SafeText = Field(min_length=1, max_length=64)
+    batch_id: SafeText = Field(min_length=1, max_length=64)
+    content_id: SafeText = Field(min_length=1, max_length=64)
+    language: SafeText = Field(min_length=1, max_length=16)
+    callback_url: SafeText = Field(min_length=1, max_length=2048)
+    ignore: list[SafeText] = Field(default_factory=list, max_length=MAX_IGNORED_WORDS)
     check_names: bool = False
 
     @field_validator("callback_url")
@@ -182,7 +183,8 @@ def _position_after(cursor: str | None) -> int | None:
     if not cursor:
         return None
     (position,) = decode_cursor(cursor, 1)
-    if not isinstance(position, int) or position < 0:
+    # the position is compared with an integer column: past it is no cursor of ours either
+    if not isinstance(position, int) or not 0 <= position <= INT32_MAX:
         raise InvalidInput("the cursor is not one this service issued")
     return position
 

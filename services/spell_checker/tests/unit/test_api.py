@@ -4,6 +4,7 @@ problem+json for everything refused."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest_asyncio
 from quart import Quart
 
+from service_kit.pagination import encode_cursor
 from services.spell_checker import checking
 from services.spell_checker.app import create_app
 from services.spell_checker.config import Settings
@@ -189,3 +191,38 @@ async def test_job_requests_and_reads_refused_as_problems(app):
     corrections = f"/v1/jobs/{created['job_id']}/corrections"
     await problem(await client.get(corrections, query_string={"cursor": "nonsense"}), 422)
     await problem(await client.get(corrections, query_string={"limit": 0}), 422)
+
+
+async def test_text_postgresql_cannot_store_is_a_422_naming_the_field(app):
+    client = app.test_client()
+    for field, value in [("batch_id", "b\x00"), ("callback_url", "http://els.test/\x00")]:
+        body = await problem(await client.post("/v1/jobs", json=job_body(**{field: value})), 422)
+        assert [e["loc"] for e in body["errors"]] == [[field]]
+    ignored = await problem(
+        await client.post("/v1/jobs", json=job_body(ignore=["ok", "a\x00"])), 422
+    )
+    assert [e["loc"] for e in ignored["errors"]] == [["ignore", 1]]
+    # a lone surrogate, as JSON's escape: valid JSON, but no UTF-8 for PostgreSQL
+    surrogate = json.dumps(job_body(ignore=["\ud800"])).encode()
+    assert b'"\\ud800"' in surrogate
+    headers = {"Content-Type": "application/json"}
+    body = await problem(await client.post("/v1/jobs", data=surrogate, headers=headers), 422)
+    assert [e["loc"] for e in body["errors"]] == [["ignore", 0]]
+
+
+async def test_a_cursor_past_the_integer_column_is_a_422(app):
+    created = await (await app.test_client().post("/v1/jobs", json=job_body())).get_json()
+    response = await app.test_client().get(
+        f"/v1/jobs/{created['job_id']}/corrections",
+        query_string={"cursor": encode_cursor(2**31)},
+    )
+    await problem(response, 422)
+
+
+async def test_a_body_that_is_not_utf8_is_a_400_problem(app):
+    for path in ("/v1/check", "/v1/jobs"):
+        response = await app.test_client().post(
+            path, data=b"\xff", headers={"Content-Type": "application/json"}
+        )
+        body = await problem(response, 400)
+        assert "UTF-8" in body["detail"]
