@@ -245,7 +245,7 @@ def read_archive(
             try:
                 with zf.open(info) as member:
                     data = member.read(limits.max_member_bytes + 1)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            except Exception as exc:  # zipfile, zlib, bz2 and lzma each raise their own
                 yield _refused(
                     name,
                     FileErrorCode.ARCHIVE_CORRUPT,
