@@ -14,6 +14,7 @@ from quart_schema import validate_querystring, validate_response
 from service_kit.errors import InvalidInput
 from service_kit.pagination import clamp_limit, page, position_after
 from services.file_service import service
+from services.file_service.archive import ArchivePart, is_archive
 from services.file_service.config import Settings
 from services.file_service.domain import FileVersion, FileView, IncomingFile
 from services.file_service.protocols import BatchGate, FileUnitOfWork
@@ -117,14 +118,21 @@ def _uploaded(view: FileView) -> UploadedFile:
     )
 
 
-async def _incoming_files(limit: int) -> list[IncomingFile]:
+async def _incoming_files(
+    limit: int, *, archives: bool = False
+) -> list[IncomingFile | ArchivePart]:
+    """The request's parts; with ``archives``, a zip archive is left in its spooled file for
+    the use case to unpack (see archive.py) rather than read into memory."""
     if not (request.content_type or "").startswith("multipart/form-data"):
         raise InvalidInput("send the files as multipart/form-data")
     parts = await request.files
-    found = []
+    found: list[IncomingFile | ArchivePart] = []
     for _field, storage in parts.items(multi=True):
         name = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
-        found.append(IncomingFile(name[:512], storage.read(), storage.mimetype or None))
+        if archives and is_archive(name, storage.mimetype, storage.stream):
+            found.append(ArchivePart(name[:512], storage.stream))
+        else:
+            found.append(IncomingFile(name[:512], storage.read(), storage.mimetype or None))
     if len(found) > limit:
         raise InvalidInput(f"at most {limit} files per request")
     return found
@@ -142,8 +150,10 @@ async def upload(
 ) -> tuple[UploadOut, int]:
     if len(batch_id) > 64:
         raise InvalidInput("a batch id has at most 64 characters")
-    incoming = await _incoming_files(settings.max_files_per_request)
-    views = await service.upload_files(uow, gate, peers, settings.limits, batch_id, incoming)
+    incoming = await _incoming_files(settings.max_files_per_request, archives=True)
+    views = await service.upload_files(
+        uow, gate, peers, settings.limits, batch_id, incoming, settings.archive_limits
+    )
     return UploadOut(batch_id=batch_id, files=[_uploaded(v) for v in views]), 202
 
 
@@ -158,7 +168,7 @@ async def replace(
     settings: FromDishka[Settings],
 ) -> tuple[FileOut, int]:
     incoming = await _incoming_files(1)
-    if not incoming:
+    if not incoming or not isinstance(incoming[0], IncomingFile):
         raise InvalidInput("send the new version as one file (multipart/form-data)")
     view = await service.replace_file(uow, gate, peers, settings.limits, file_id, incoming[0])
     return FileOut.of_view(view), 202

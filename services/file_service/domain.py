@@ -5,6 +5,7 @@ Pure Python: no Quart, no SQLAlchemy. Text extraction itself lives in extraction
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import uuid
@@ -68,6 +69,24 @@ class IncomingFile:
     filename: str
     data: bytes
     declared_type: str | None = None
+    # set when the bytes are not kept (an archive member refused unread, or a refusal held
+    # back while an archive is read): what the version records instead of len(data), sha256
+    known_size: int | None = None
+    known_sha256: str | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.known_size is None else self.known_size
+
+    @property
+    def sha256(self) -> str:
+        if self.known_sha256 is not None:
+            return self.known_sha256
+        return hashlib.sha256(self.data).hexdigest()
+
+    def without_data(self) -> IncomingFile:
+        """The same record without its bytes: for a refusal, whose bytes are never stored."""
+        return dataclasses.replace(self, data=b"", known_size=self.size, known_sha256=self.sha256)
 
 
 @dataclass(frozen=True)
@@ -131,14 +150,14 @@ def screen(incoming: IncomingFile, limits: ExtractionLimits) -> Screened:
 
 
 def new_version(file_id: uuid.UUID, version: int, screened: Screened) -> FileVersion:
-    data = screened.incoming.data
+    incoming = screened.incoming
     refusal = screened.refusal
     return FileVersion(
         file_id=file_id,
         version=version,
-        filename=screened.incoming.filename,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        filename=incoming.filename,
+        size=incoming.size,
+        sha256=incoming.sha256,
         status=FileStatus.REJECTED if refusal else FileStatus.PROCESSING,
         kind=screened.kind.value if screened.kind else None,
         error_code=refusal.code.value if refusal else None,
@@ -149,6 +168,7 @@ def new_version(file_id: uuid.UUID, version: int, screened: Screened) -> FileVer
 
 REFUSAL_STATUS = {
     FileErrorCode.FILE_TOO_LARGE: 413,
+    FileErrorCode.ARCHIVE_MEMBER_TOO_LARGE: 413,
     FileErrorCode.UNSUPPORTED_TYPE: 415,
 }
 

@@ -32,6 +32,16 @@ class FileErrorCode(enum.StrEnum):
     TEXT_TOO_SHORT = "text_too_short"
     TEXT_TOO_LONG = "text_too_long"
     UNDECODABLE_TEXT = "undecodable_text"
+    # a zip archive uploaded as one part, and its members (archive.py)
+    ARCHIVE_CORRUPT = "archive_corrupt"
+    ARCHIVE_EMPTY = "archive_empty"
+    ARCHIVE_TOO_MANY_MEMBERS = "archive_too_many_members"
+    ARCHIVE_MEMBER_ENCRYPTED = "archive_member_encrypted"
+    ARCHIVE_MEMBER_TOO_LARGE = "archive_member_too_large"
+    ARCHIVE_MEMBER_LINK = "archive_member_link"
+    ARCHIVE_PATH_UNSAFE = "archive_path_unsafe"
+    ARCHIVE_NESTED = "archive_nested"
+    ARCHIVE_BOMB = "archive_bomb"
 
 
 class FileKind(enum.StrEnum):

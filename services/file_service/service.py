@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from service_kit.errors import InvalidInput, NotFound
 from services.file_service import metrics
+from services.file_service.archive import ArchiveLimits, ArchivePart, chunked, unpack
 from services.file_service.domain import (
     PROCESS_FILE,
     FileVersion,
@@ -76,24 +79,24 @@ async def seal_batch(uow: FileUnitOfWork, batch_id: str) -> Intake:
     return intake
 
 
-async def upload_files(
-    uow: FileUnitOfWork,
-    gate: BatchGate,
-    peers: Peers,
-    limits: ExtractionLimits,
-    batch_id: str,
-    incoming: list[IncomingFile],
+UPLOAD_CHUNK = 100  # files stored per transaction; an archive is read this many at a time
+
+Upload = IncomingFile | ArchivePart
+
+
+def _screen_next(
+    chunks: Iterator[list[IncomingFile | Screened]], limits: ExtractionLimits
+) -> list[Screened] | None:
+    """The next chunk, read and screened: run in a thread (unzipping and sniffing are CPU)."""
+    chunk = next(chunks, None)
+    if chunk is None:
+        return None
+    return [item if isinstance(item, Screened) else screen(item, limits) for item in chunk]
+
+
+async def _store(
+    uow: FileUnitOfWork, peers: Peers, batch_id: str, screened: list[Screened]
 ) -> list[FileView]:
-    """Store every file (its bytes staged for the job) in one transaction; refuse the request
-    only when no file in it can be accepted."""
-    if not incoming:
-        raise InvalidInput("send at least one file (multipart/form-data)")
-    screened = [screen(item, limits) for item in incoming]
-    if not any(s.accepted for s in screened):
-        for _ in screened:
-            metrics.UPLOADS.labels("refused").inc()
-        raise UploadRefused(screened)
-    await gate.ensure_open(batch_id)
     views = []
     async with uow:
         await _hold_intake(uow, batch_id)
@@ -106,6 +109,45 @@ async def upload_files(
             await _record(uow, peers, view, staged)
             views.append(view)
         await uow.commit()
+    return views
+
+
+async def upload_files(
+    uow: FileUnitOfWork,
+    gate: BatchGate,
+    peers: Peers,
+    limits: ExtractionLimits,
+    batch_id: str,
+    incoming: Sequence[Upload],
+    archive_limits: ArchiveLimits | None = None,
+) -> list[FileView]:
+    """Store every file (its bytes staged for the job), a zip archive's members each as a
+    file of its own; refuse the request only when no file in it can be accepted.
+
+    Files are screened and stored ``UPLOAD_CHUNK`` at a time, one transaction a chunk, so a
+    big archive never has all its members in memory. Refusals met before the first accepted
+    file are held back without their bytes: if nothing in the request can be accepted they
+    make the :class:`UploadRefused` answer and nothing is stored."""
+    if not incoming:
+        raise InvalidInput("send at least one file (multipart/form-data)")
+    archive_limits = archive_limits or ArchiveLimits(max_member_bytes=limits.max_file_bytes)
+    chunks = chunked(unpack(incoming, archive_limits), UPLOAD_CHUNK)
+    views: list[FileView] = []
+    held: list[Screened] = []
+    opened = False
+    while (screened := await asyncio.to_thread(_screen_next, chunks, limits)) is not None:
+        if not opened and not any(s.accepted for s in screened):
+            held += [dataclasses.replace(s, incoming=s.incoming.without_data()) for s in screened]
+            continue
+        if not opened:
+            await gate.ensure_open(batch_id)
+            opened = True
+        views += await _store(uow, peers, batch_id, held + screened)
+        held = []
+    if not opened:
+        for _ in held:
+            metrics.UPLOADS.labels("refused").inc()
+        raise UploadRefused(held)
     return views
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
+import zipfile
 
 import pytest
 
 from service_kit.errors import Conflict, InvalidInput, NotFound, PeerUnavailable
 from services.file_service import service
+from services.file_service.archive import ArchiveLimits, ArchivePart
 from services.file_service.domain import (
     PROCESS_FILE,
     FileStatus,
@@ -369,3 +372,31 @@ async def finish(store: MemoryFileStore, view: FileView, status: FileStatus = Fi
     async with uow(store) as work:
         await work.files.finish_version(dataclasses.replace(view.version, status=status))
         await work.commit()
+
+
+def _zip(members: list[tuple[str, bytes]]) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    buffer.seek(0)
+    return buffer
+
+
+async def test_an_archive_spanning_chunks_stores_every_member_like_a_loose_file(store, gate):
+    members = [(f"class/e{i}.txt", ESSAY) for i in range(250)] + [("../x.txt", ESSAY)]
+    part = ArchivePart("class.zip", _zip(members))
+    views = await service.upload_files(
+        uow(store), gate, PEERS, LIMITS, "b1", [part], ArchiveLimits(max_member_bytes=MAX_FILE)
+    )
+    assert len(views) == 251 == len(store.files)
+    assert [v.version.filename for v in views[:2]] == ["e0.txt", "e1.txt"]
+    assert views[-1].version.error_code == "archive_path_unsafe"
+    assert len(store.jobs) == 250 and len(store.calls) == 1  # ELS hears of the refusal
+
+
+async def test_an_archive_with_nothing_acceptable_stores_nothing(store, gate):
+    part = ArchivePart("class.zip", _zip([(f"p{i}.txt", sf.make_png()) for i in range(150)]))
+    with pytest.raises(UploadRefused):
+        await service.upload_files(uow(store), gate, PEERS, LIMITS, "b1", [part])
+    assert nothing_stored(store)
