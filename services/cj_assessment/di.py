@@ -10,21 +10,32 @@ from dishka import AsyncContainer, Provider, Scope, provide
 
 from service_kit.di import HttpClientProvider, storage_provider
 from services.cj_assessment.config import Settings
-from services.cj_assessment.llm_judge import LlmJudge, LlmSettings
+from services.cj_assessment.judges import Judges, LlmJudge, LlmSettings
 from services.cj_assessment.peers import HttpContentFetcher
 from services.cj_assessment.protocols import AssessmentUnitOfWork, ContentFetcher
-from services.cj_assessment.refits import Refits
 from services.cj_assessment.repository_memory_impl import (
     MemoryAssessmentStore,
     MemoryAssessmentUnitOfWork,
 )
 from services.cj_assessment.repository_postgres_impl import PostgresAssessmentUnitOfWork
-from services.cj_assessment.runner import Judges, RunLimits
-from services.cj_assessment.service import refit
+from services.cj_assessment.runs.refits import Refits, refit
+from services.cj_assessment.use_cases import (
+    AssessmentLimits,
+    CreateAssessment,
+    GetAssessment,
+    GiveUpAssessment,
+    HandOutPair,
+    ListAssessments,
+    PairLease,
+    RecordJudgement,
+    RunAssessment,
+    RunLimits,
+)
 
 
 class JudgesProvider(Provider):
-    """Settings, content_service and the LLM judge (None when no endpoint is configured)."""
+    """Settings (and the pieces of them the use cases take), content_service and the LLM
+    judge (None when no endpoint is configured)."""
 
     scope = Scope.APP
 
@@ -35,6 +46,15 @@ class JudgesProvider(Provider):
     @provide
     def settings(self) -> Settings:
         return self._settings
+
+    @provide
+    def assessment_limits(self) -> AssessmentLimits:
+        s = self._settings
+        return AssessmentLimits(max_essays=s.max_essays, max_essay_chars=s.max_essay_chars)
+
+    @provide
+    def pair_lease(self) -> PairLease:
+        return PairLease(seconds=self._settings.pair_lease_seconds)
 
     @provide
     def run_limits(self) -> RunLimits:
@@ -91,6 +111,21 @@ class RefitsProvider(Provider):
         return Refits(open_uow, refit)
 
 
+class UseCasesProvider(Provider):
+    """One use case per operation, per request (or per job run): dishka builds each from its
+    constructor's types."""
+
+    scope = Scope.REQUEST
+
+    create_assessment = provide(CreateAssessment)
+    get_assessment = provide(GetAssessment)
+    list_assessments = provide(ListAssessments)
+    hand_out_pair = provide(HandOutPair)
+    record_judgement = provide(RecordJudgement)
+    run_assessment = provide(RunAssessment)
+    give_up_assessment = provide(GiveUpAssessment)
+
+
 def providers(settings: Settings) -> list[Provider]:
     storage = storage_provider(
         settings,
@@ -99,4 +134,10 @@ def providers(settings: Settings) -> list[Provider]:
         memory=MemoryAssessmentUnitOfWork,
         memory_store=MemoryAssessmentStore,
     )
-    return [HttpClientProvider(settings), JudgesProvider(settings), RefitsProvider(), storage]
+    return [
+        HttpClientProvider(settings),
+        JudgesProvider(settings),
+        RefitsProvider(),
+        UseCasesProvider(),
+        storage,
+    ]

@@ -1,8 +1,8 @@
 """cj_assessment's domain: assessments, their essays, comparisons, judges and grades.
 
 Pure Python: no Quart, no SQLAlchemy. The statistics (fit, reliability, pairing, grades,
-judge quality) live in method.py and the modules behind it; this module says what an
-assessment is, what a valid request for one is, and what the callback says.
+judge quality) live in the method/ package; this module says what an assessment is, what a
+valid request for one is, and what the callback says.
 """
 
 from __future__ import annotations
@@ -218,10 +218,13 @@ def _one_source(what: str, content_id: str | None, text: str | None) -> None:
 
 
 def plan_assessment(
-    request: AssessmentRequest, *, max_essays: int
+    request: AssessmentRequest, *, max_essays: int, max_essay_chars: int
 ) -> tuple[Assessment, list[AssessmentEssay]]:
     """Check a request and turn it into the assessment and its essay rows (anchors that
     bring their own text become extra essays, judged like the others)."""
+    for text in [e.text for e in request.essays] + [a.text for a in request.anchors]:
+        if text is not None and len(text) > max_essay_chars:
+            raise InvalidInput(f"an essay's text is limited to {max_essay_chars} characters")
     essays = request.essays
     if len(essays) < 2:
         raise InvalidInput("an assessment needs at least 2 essays")

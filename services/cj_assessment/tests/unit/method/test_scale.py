@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from services.cj_assessment import scale
+from services.cj_assessment.method import scale
 
 
 def _pairs(*games: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -186,7 +186,7 @@ def test_estimated_standard_errors_stay_within_their_measured_bound() -> None:
 
 
 def test_the_estimated_log_determinant_is_close_to_the_exact_one() -> None:
-    from services.cj_assessment import sparse
+    from services.cj_assessment.method import sparse
 
     n = 1000
     winners, losers = _random_design(n, 10, seed=11)

@@ -8,7 +8,7 @@ and runs again. Here, per assessment and process, one fit runs at a time; a verd
 committed meanwhile waits for the next fit, which starts when the running one ends and
 takes every verdict committed by then. So each verdict waits at most for the fit in
 progress plus one more, and the CPU spent is bounded by the fits' own length, not by the
-number of judges. Across processes the write stays compare-and-set (``service.refit``).
+number of judges. Across processes the write stays compare-and-set (``refit``, below).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
+from services.cj_assessment.domain import AssessmentStatus
 from services.cj_assessment.protocols import AssessmentUnitOfWork
+from services.cj_assessment.runs import progress
 
 OpenUnitOfWork = Callable[[], AbstractAsyncContextManager[AssessmentUnitOfWork]]
 Refit = Callable[[AssessmentUnitOfWork, uuid.UUID], Awaitable[None]]
@@ -54,3 +56,40 @@ class Refits:
                     current.set_result(None)
         finally:
             del self._running[assessment_id]
+
+
+async def refit(uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, attempts: int = 5) -> None:
+    """Fit the verdicts so far and complete the assessment if the method says stop.
+
+    The fit runs without the assessment's lock, so judges keep getting pairs meanwhile; only
+    the write takes the lock, and it is compare-and-set on the version. A fit that lost the
+    race is done again unless the one that won already counted at least as many verdicts
+    (then it read after ours was committed, so it includes ours)."""
+    for _ in range(attempts):
+        async with uow:
+            assessment = await uow.assessments.get(assessment_id)
+            if assessment is None or assessment.status is not AssessmentStatus.RUNNING:
+                return
+            essays = await uow.assessments.essays(assessment_id)
+            rows = await uow.assessments.comparisons(assessment_id)
+        found = await progress.assess_progress(assessment, essays, rows)
+        if found.estimate is None:
+            return
+        async with uow:
+            current = await uow.assessments.get(assessment_id, for_update=True)
+            if current is None or current.status is not AssessmentStatus.RUNNING:
+                return
+            if current.version != assessment.version:
+                fitted = sum(e.comparisons for e in await uow.assessments.essays(assessment_id))
+                if fitted // 2 >= len(found.judgements):
+                    return
+                continue
+            done = None
+            if found.stop is not None:
+                done = await progress.complete(uow, current, essays, found.estimate, found.stop)
+            else:
+                await progress.record_fit(uow, current, found.estimate)
+            await uow.commit()
+        if done is not None:
+            progress.count_finished(done)
+        return

@@ -14,11 +14,13 @@ The essay shown less often as A (relative to B) is shown as A.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+
+from services.cj_assessment.method.fitting import Estimate, Judgement, index, positions
 
 # How much one extra comparison of a partner weighs against a doubling of information:
 # large enough to keep exposure within a comparison or two of even.
@@ -213,3 +215,50 @@ def _order(i: int, j: int, balance: NDArray[np.int64], rng: np.random.Generator)
     if balance[j] < balance[i]:
         return j, i
     return (i, j) if rng.random() < 0.5 else (j, i)
+
+
+def choose_pairs(
+    essay_ids: Sequence[str],
+    judgements: Sequence[Judgement],
+    estimate: Estimate | None,
+    count: int,
+    *,
+    busy: Collection[frozenset[str]] = (),
+    judge_id: str | None = None,
+    seed: int | None = None,
+    max_comparisons_per_essay: int | None = None,
+) -> list[tuple[str, str]]:
+    """Up to `count` pairs (essay shown as A, essay shown as B), best first.
+
+    `busy`: pairs leased to judges right now, never handed out again while leased.
+    With `judge_id`, never a pair that judge already judged (in either order).
+    With `max_comparisons_per_essay`, no essay beyond that many (leases included).
+    Fewer pairs (or none) when the constraints leave no more.
+    """
+    position = positions(essay_ids)
+    n = len(essay_ids)
+    if n < 2 or count <= 0:
+        return []
+    data = index(position, judgements)
+    busy_pairs = []
+    for pair in busy:
+        members = [position[e] for e in pair if e in position]
+        if len(members) == 2:
+            busy_pairs.append((members[0], members[1]))
+    own = [
+        (int(data.a[k]), int(data.b[k]))
+        for k, who in enumerate(data.judges)
+        if judge_id is not None and who == judge_id
+    ]
+    state = pairing_state(n, data.a, data.b, busy_pairs, own)
+    scores = np.zeros(n)
+    variances = np.ones(n)
+    if estimate is not None:
+        for ranked in estimate.ranking:
+            k = position.get(ranked.essay_id)
+            if k is not None:
+                scores[k] = ranked.score
+                variances[k] = ranked.se**2
+    rng = np.random.default_rng(seed)
+    picked = choose(state, scores, variances, count, rng, max_comparisons_per_essay)
+    return [(essay_ids[i], essay_ids[j]) for i, j in picked]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from services.cj_assessment.scale import sigmoid
+from services.cj_assessment.method.scale import sigmoid
 
 # Fewer judgements than this give mean squares too noisy to say anything about a judge.
 MIN_JUDGEMENTS_FOR_FIT = 5

@@ -1,6 +1,6 @@
 import pytest
 
-from services.cj_assessment.grading import boundaries, project_grades
+from services.cj_assessment.method.grading import boundaries, project_grades
 
 SCORES = {f"e{k}": -3.0 + 0.5 * k for k in range(13)}  # -3.0 .. 3.0
 SES = dict.fromkeys(SCORES, 0.4)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from services.cj_assessment import sparse
+from services.cj_assessment.method import sparse
 
 # Prior precision in logits^-2 (a normal prior with SD ~4.5 logits): weak next to the
 # spread of real essays (SD 1-2 logits), strong enough to keep perfect records finite.
@@ -38,7 +38,7 @@ _MAX_ITERATIONS = 100
 # The range searched for the spread of abilities, in logits^2 (SD 0.3 to 5 logits).
 _MIN_VARIANCE = 0.09
 _MAX_VARIANCE = 25.0
-# From this many essays the information matrix is kept sparse (services/cj_assessment/sparse.py):
+# From this many essays the information matrix is kept sparse (method/sparse.py):
 # below it the dense solve is as fast and the covariance is exact either way.
 SPARSE_FROM = 400
 

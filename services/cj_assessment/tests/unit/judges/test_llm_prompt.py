@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from services.cj_assessment.llm_judge import DEFAULT_INSTRUCTIONS, build_messages, parse_verdict
+from services.cj_assessment.judges.llm import DEFAULT_INSTRUCTIONS, build_messages, parse_verdict
 
 
 def answer(content: object) -> dict[str, object]:

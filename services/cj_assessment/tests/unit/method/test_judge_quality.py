@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from services.cj_assessment.judge_quality import judge_fit, position_bias
+from services.cj_assessment.method.judge_quality import judge_fit, position_bias
 
 N = 40
 

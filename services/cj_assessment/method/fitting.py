@@ -1,34 +1,17 @@
-"""The comparative-judgement method as the service uses it: estimate, stop, pair, judge.
-
-Pure functions over essay ids and judgements; no storage and no I/O. The modules behind it:
-scale (Bradley-Terry fit, SEs, reliability), pairing, grading, judge_quality,
-baseline_judge.
+"""The fit: judgements in, an Estimate out (the scale, its reliability, judge quality and,
+with anchors, grades). Pure functions over essay ids and judgements; no storage, no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from services.cj_assessment import pairing, scale
-from services.cj_assessment.baseline_judge import judge_baseline
-from services.cj_assessment.grading import project_grades
-from services.cj_assessment.judge_quality import judge_fit, position_bias
-
-__all__ = [
-    "Estimate",
-    "JudgeReport",
-    "Judgement",
-    "RankedEssay",
-    "Settings",
-    "choose_pairs",
-    "estimate",
-    "judge_baseline",
-    "reliability_before_latest",
-    "stop_reason",
-]
+from services.cj_assessment.method import scale
+from services.cj_assessment.method.grading import project_grades
+from services.cj_assessment.method.judge_quality import judge_fit, position_bias
 
 RELIABILITY_METHOD = "posterior"
 
@@ -41,13 +24,6 @@ class Judgement:
     essay_b: str
     winner: str  # essay_a or essay_b
     judge_id: str
-
-
-@dataclass(frozen=True)
-class Settings:
-    min_comparisons_per_essay: int = 5
-    max_comparisons_per_essay: int = 20
-    target_reliability: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -83,7 +59,7 @@ class Estimate:
 
 
 @dataclass(frozen=True)
-class _Indexed:
+class Indexed:
     a: np.ndarray
     b: np.ndarray
     a_won: np.ndarray
@@ -98,7 +74,7 @@ class _Indexed:
         return np.where(self.a_won, self.b, self.a)
 
 
-def _index(position: Mapping[str, int], judgements: Sequence[Judgement]) -> _Indexed:
+def index(position: Mapping[str, int], judgements: Sequence[Judgement]) -> Indexed:
     a, b, a_won = [], [], []
     for judgement in judgements:
         if judgement.essay_a == judgement.essay_b:
@@ -111,7 +87,7 @@ def _index(position: Mapping[str, int], judgements: Sequence[Judgement]) -> _Ind
         except KeyError as missing:
             raise ValueError(f"a judgement names an unknown essay: {missing.args[0]}") from None
         a_won.append(judgement.winner == judgement.essay_a)
-    return _Indexed(
+    return Indexed(
         np.asarray(a, dtype=np.int64),
         np.asarray(b, dtype=np.int64),
         np.asarray(a_won, dtype=bool),
@@ -119,7 +95,7 @@ def _index(position: Mapping[str, int], judgements: Sequence[Judgement]) -> _Ind
     )
 
 
-def _positions(essay_ids: Sequence[str]) -> dict[str, int]:
+def positions(essay_ids: Sequence[str]) -> dict[str, int]:
     position = {essay_id: k for k, essay_id in enumerate(essay_ids)}
     if len(position) != len(essay_ids):
         raise ValueError("the essay ids repeat")
@@ -139,9 +115,9 @@ def estimate(
     `previous`, the estimate before the latest judgements, only makes this faster: the
     spread of abilities is searched for near the previous one.
     """
-    position = _positions(essay_ids)
+    position = positions(essay_ids)
     n = len(essay_ids)
-    data = _index(position, judgements)
+    data = index(position, judgements)
     winners, losers = data.winners, data.losers
     layout = scale.Layout.of(n, winners, losers, scale.RIDGE, None)
     start = _previous_scores(previous, position)
@@ -206,7 +182,7 @@ def _previous_scores(previous: Estimate | None, position: Mapping[str, int]) -> 
     return scores - scores.mean()
 
 
-def _judge_reports(scores: np.ndarray, data: _Indexed, bias: float) -> list[JudgeReport]:
+def _judge_reports(scores: np.ndarray, data: Indexed, bias: float) -> list[JudgeReport]:
     by_judge: dict[str, list[int]] = {}
     for k, judge_id in enumerate(data.judges):
         by_judge.setdefault(judge_id, []).append(k)
@@ -216,102 +192,3 @@ def _judge_reports(scores: np.ndarray, data: _Indexed, bias: float) -> list[Judg
         quality = judge_fit(scores, data.a[rows], data.b[rows], data.a_won[rows], bias)
         reports.append(JudgeReport(judge_id, quality.judgements, quality.infit, quality.outfit))
     return reports
-
-
-def confirmation_window(essay_count: int) -> int:
-    """How many of the latest judgements a reading at or above the target must already have
-    held without: about one more comparison per essay."""
-    return max(1, essay_count // 2)
-
-
-def reliability_before_latest(
-    essay_ids: Sequence[str], judgements: Sequence[Judgement]
-) -> float | None:
-    """The reliability as it read before the latest `confirmation_window` judgements (in
-    the order given: oldest first); None when there were too few to read one."""
-    window = confirmation_window(len(essay_ids))
-    if len(judgements) <= window:
-        return None
-    return estimate(essay_ids, judgements[:-window]).reliability
-
-
-def stop_reason(
-    estimate: Estimate,
-    settings: Settings,
-    exposure: Mapping[str, int],
-    pairs_left: bool,
-    reliability_before: Callable[[], float | None],
-) -> str | None:
-    """Why to stop: "reliable", "budget" or "exhausted"; None to keep going.
-
-    "reliable" needs the target read now and also before the latest judgements
-    (`reliability_before`, asked only when the rest holds): a reading is noisy, and stopping
-    at the first one over the target stops on upward swings. In simulation (30 and 100
-    essays, SD 2 logits, a check after every judgement) the first crossing stopped at a true
-    reliability of 0.78 for a target of 0.8; asking the reading half a round earlier too
-    stopped at 0.805-0.81 for about one more comparison per essay (docs/benchmarks.md).
-    """
-    essays = [ranked.essay_id for ranked in estimate.ranking]
-    counts = [exposure.get(essay_id, 0) for essay_id in essays]
-    target = settings.target_reliability
-    if (
-        estimate.reliability is not None
-        and estimate.reliability >= target
-        and all(c >= settings.min_comparisons_per_essay for c in counts)
-    ):
-        earlier = reliability_before()
-        if earlier is not None and earlier >= target:
-            return "reliable"
-    budget = len(essays) * settings.max_comparisons_per_essay / 2
-    if all(c >= settings.max_comparisons_per_essay for c in counts) or (sum(counts) / 2 >= budget):
-        return "budget"
-    if not pairs_left:
-        return "exhausted"
-    return None
-
-
-def choose_pairs(
-    essay_ids: Sequence[str],
-    judgements: Sequence[Judgement],
-    estimate: Estimate | None,
-    count: int,
-    *,
-    busy: Collection[frozenset[str]] = (),
-    judge_id: str | None = None,
-    seed: int | None = None,
-    max_comparisons_per_essay: int | None = None,
-) -> list[tuple[str, str]]:
-    """Up to `count` pairs (essay shown as A, essay shown as B), best first.
-
-    `busy`: pairs leased to judges right now, never handed out again while leased.
-    With `judge_id`, never a pair that judge already judged (in either order).
-    With `max_comparisons_per_essay`, no essay beyond that many (leases included).
-    Fewer pairs (or none) when the constraints leave no more.
-    """
-    position = _positions(essay_ids)
-    n = len(essay_ids)
-    if n < 2 or count <= 0:
-        return []
-    data = _index(position, judgements)
-    busy_pairs = []
-    for pair in busy:
-        members = [position[e] for e in pair if e in position]
-        if len(members) == 2:
-            busy_pairs.append((members[0], members[1]))
-    own = [
-        (int(data.a[k]), int(data.b[k]))
-        for k, who in enumerate(data.judges)
-        if judge_id is not None and who == judge_id
-    ]
-    state = pairing.pairing_state(n, data.a, data.b, busy_pairs, own)
-    scores = np.zeros(n)
-    variances = np.ones(n)
-    if estimate is not None:
-        for ranked in estimate.ranking:
-            k = position.get(ranked.essay_id)
-            if k is not None:
-                scores[k] = ranked.score
-                variances[k] = ranked.se**2
-    rng = np.random.default_rng(seed)
-    picked = pairing.choose(state, scores, variances, count, rng, max_comparisons_per_essay)
-    return [(essay_ids[i], essay_ids[j]) for i, j in picked]

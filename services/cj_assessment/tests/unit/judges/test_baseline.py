@@ -1,4 +1,4 @@
-from services.cj_assessment.baseline_judge import features, judge_baseline
+from services.cj_assessment.judges.baseline import features, judge_baseline
 
 DEVELOPED = (
     "Comparative judgement asks a reader which of two essays is better. Repeated many "

@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 
-from services.cj_assessment import runner, service
 from services.cj_assessment.domain import (
     AssessmentRequest,
     AssessmentStatus,
@@ -16,17 +15,21 @@ from services.cj_assessment.domain import (
     JudgeKind,
     result_key,
 )
+from services.cj_assessment.judges import Judges
 from services.cj_assessment.protocols import (
     ContentMissing,
     ContentUnavailable,
     JudgingFailed,
     Verdict,
 )
-from services.cj_assessment.repository_memory_impl import (
-    MemoryAssessmentStore,
-    MemoryAssessmentUnitOfWork,
+from services.cj_assessment.tests.unit.helpers import create, get
+from services.cj_assessment.use_cases import (
+    GiveUpAssessment,
+    GiveUpAssessmentCommand,
+    RunAssessment,
+    RunAssessmentCommand,
+    RunLimits,
 )
-from services.cj_assessment.runner import Judges, RunLimits
 
 WORDS = ["the", "river", "carries", "stories", "of", "towns", "and", "people", "who"]
 WORDS += ["lived", "beside", "its", "banks"]
@@ -80,16 +83,6 @@ class LengthJudge:
         return Verdict("a" if len(text_a) >= len(text_b) else "b", 0.9, "longer")
 
 
-@pytest.fixture
-def store() -> MemoryAssessmentStore:
-    return MemoryAssessmentStore()
-
-
-@pytest.fixture
-def uow(store) -> MemoryAssessmentUnitOfWork:
-    return MemoryAssessmentUnitOfWork(store)
-
-
 async def start(uow, n=8, judge=JudgeKind.BASELINE, **overrides) -> uuid.UUID:
     request = AssessmentRequest(
         essays=[EssayIn(f"e{q}", content_id=f"c{q}") for q in range(n)],
@@ -99,7 +92,7 @@ async def start(uow, n=8, judge=JudgeKind.BASELINE, **overrides) -> uuid.UUID:
         max_comparisons_per_essay=6,
         **overrides,
     )
-    view, _ = await service.create_assessment(uow, request, max_essays=100)
+    view, _ = await create(uow, request)
     return view.assessment.id
 
 
@@ -107,17 +100,20 @@ def content_for(n: int) -> FakeContent:
     return FakeContent({f"c{q}": essay_text(q) for q in range(n)})
 
 
+def run_assessment(uow, content, judges=None, limits=RunLimits()) -> RunAssessment:
+    return RunAssessment(uow, content, judges or Judges(llm=None), limits)
+
+
 async def run(uow, content, aid, judges=None, last_attempt=False, limits=RunLimits()):
-    await runner.run_assessment(
-        uow, content, judges or Judges(llm=None), limits, aid, last_attempt=last_attempt
-    )
+    command = RunAssessmentCommand(aid, last_attempt=last_attempt)
+    await run_assessment(uow, content, judges, limits).execute(command)
 
 
 async def test_a_baseline_run_fetches_texts_judges_and_completes_with_one_callback(uow, store):
     aid = await start(uow)
     content = content_for(8)
     await run(uow, content, aid)
-    view = await service.get_assessment(uow, aid)
+    view = await get(uow, aid)
     a = view.assessment
     assert a.status is AssessmentStatus.COMPLETED and a.stop_reason is not None
     assert sorted(content.asked) == sorted(f"c{q}" for q in range(8))
@@ -144,23 +140,21 @@ async def test_a_baseline_run_fetches_texts_judges_and_completes_with_one_callba
 async def test_a_restarted_run_continues_from_the_recorded_rounds(uow, store):
     aid = await start(uow)
     content = content_for(8)
-    assessment = await runner.prepare(
-        uow,
-        content,
-        RunLimits(),
-        (await service.get_assessment(uow, aid)).assessment,
-        (await service.get_assessment(uow, aid)).essays,
+    runs = run_assessment(uow, content)
+    assessment = await runs.prepare(
+        (await get(uow, aid)).assessment,
+        (await get(uow, aid)).essays,
         False,
     )
     assert assessment is not None and assessment.status is AssessmentStatus.RUNNING
     judges = Judges(llm=None)
-    assert not await runner.run_round(uow, judges.baseline, RunLimits(), aid)
+    assert not await runs.run_round(judges.baseline, aid)
     first_round = len(store.comparisons)
     assert first_round == 4  # n/2 pairs a round
     # "crash", then the job runs again from the top: no texts fetched twice, rounds kept
     await run(uow, content, aid)
     assert len(content.asked) == 8
-    view = await service.get_assessment(uow, aid)
+    view = await get(uow, aid)
     assert view.assessment.status is AssessmentStatus.COMPLETED
     assert view.answered > first_round
 
@@ -171,7 +165,7 @@ async def test_content_that_does_not_exist_fails_the_assessment_with_the_reason(
         {"c0": "text", "c2": "text"}, {"c1": ContentMissing("content_service answered HTTP 404")}
     )
     await run(uow, content, aid)
-    a = (await service.get_assessment(uow, aid)).assessment
+    a = (await get(uow, aid)).assessment
     assert a.status is AssessmentStatus.FAILED
     assert "e1" in (a.failure_reason or "") and "404" in (a.failure_reason or "")
     (_, _, body) = store.calls[result_key(aid)]
@@ -188,12 +182,10 @@ async def test_content_service_down_is_retried_then_reported_on_the_last_attempt
     content = FakeContent({"c0": "text"}, {"c1": ContentUnavailable("HTTP 503")})
     with pytest.raises(ContentUnavailable):
         await run(uow, content, aid)
-    assert (await service.get_assessment(uow, aid)).assessment.status is (
-        AssessmentStatus.PREPARING
-    )
+    assert (await get(uow, aid)).assessment.status is (AssessmentStatus.PREPARING)
     assert store.calls == {}
     await run(uow, content, aid, last_attempt=True)
-    a = (await service.get_assessment(uow, aid)).assessment
+    a = (await get(uow, aid)).assessment
     assert a.status is AssessmentStatus.FAILED and "unavailable" in (a.failure_reason or "")
     assert store.calls[result_key(aid)][2]["status"] == "failed"
 
@@ -202,7 +194,7 @@ async def test_failed_llm_comparisons_are_recorded_and_too_many_fail_the_run(uow
     aid = await start(uow, n=6, judge=JudgeKind.LLM)
     judge = BrokenJudge()
     await run(uow, content_for(6), aid, Judges(llm=judge), limits=RunLimits(5))
-    view = await service.get_assessment(uow, aid)
+    view = await get(uow, aid)
     assert view.assessment.status is AssessmentStatus.FAILED
     failed = [c for c in store.comparisons.values() if c.status is ComparisonStatus.FAILED]
     assert len(failed) == judge.calls >= 5
@@ -216,7 +208,7 @@ async def test_some_failed_llm_comparisons_are_kept_and_the_run_still_completes(
     aid = await start(uow, n=6, judge=JudgeKind.LLM, instructions="Prefer the longer one")
     judge = LengthJudge()
     await run(uow, content_for(6), aid, Judges(llm=judge))
-    view = await service.get_assessment(uow, aid)
+    view = await get(uow, aid)
     assert view.assessment.status is AssessmentStatus.COMPLETED
     assert view.failed >= 1 and view.answered + view.failed == judge.calls
     rows = list(store.comparisons.values())
@@ -235,15 +227,16 @@ async def test_some_failed_llm_comparisons_are_kept_and_the_run_still_completes(
 async def test_llm_judging_without_an_endpoint_fails_with_a_reason(uow, store):
     aid = await start(uow, n=3, judge=JudgeKind.LLM)
     await run(uow, content_for(3), aid, Judges(llm=None))
-    a = (await service.get_assessment(uow, aid)).assessment
+    a = (await get(uow, aid)).assessment
     assert a.status is AssessmentStatus.FAILED
     assert "CJ_ASSESSMENT_LLM_BASE_URL" in (a.failure_reason or "")
 
 
 async def test_give_up_reports_once(uow, store):
     aid = await start(uow, n=3)
-    await runner.give_up(uow, aid, "the assessment run kept crashing")
-    await runner.give_up(uow, aid, "a second reason")
-    a = (await service.get_assessment(uow, aid)).assessment
+    give_up = GiveUpAssessment(uow)
+    await give_up.execute(GiveUpAssessmentCommand(aid, "the assessment run kept crashing"))
+    await give_up.execute(GiveUpAssessmentCommand(aid, "a second reason"))
+    a = (await get(uow, aid)).assessment
     assert a.failure_reason == "the assessment run kept crashing"
     assert len(store.calls) == 1

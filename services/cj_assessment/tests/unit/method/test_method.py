@@ -212,7 +212,7 @@ def _simulated(n: int, per_essay: int, seed: int) -> tuple[list[str], list[Judge
 def test_the_estimate_on_the_sparse_path_matches_the_dense_one(
     n: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from services.cj_assessment import scale
+    from services.cj_assessment.method import scale
 
     ids, judgements = _simulated(n, 10, seed=n)
     monkeypatch.setattr(scale, "SPARSE_FROM", 10**9)

@@ -30,6 +30,7 @@ from functools import lru_cache
 from wordfreq import tokenize, zipf_frequency
 
 from service_kit.language import detect_language
+from services.cj_assessment.protocols import Verdict
 
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 _IDEAL_SENTENCE_WORDS = 17.0
@@ -113,3 +114,13 @@ def judge_baseline(text_a: str, text_b: str) -> tuple[str, float]:
     if difference >= 0:
         return "a", p_a
     return "b", 1.0 - p_a
+
+
+class BaselineJudge:
+    """judge_baseline behind the same face as the LLM judge (protocols.PairJudge)."""
+
+    judge_id = "baseline"
+
+    async def judge(self, instructions: str | None, text_a: str, text_b: str) -> Verdict:
+        winner, confidence = judge_baseline(text_a, text_b)
+        return Verdict(winner, confidence, None)

@@ -1,7 +1,7 @@
 """Refit, stop, complete, fail: what happens after judgements, for people and machines alike.
 
 Callers hold the assessment's row lock (or check its version) and commit; these functions
-only write into the open unit of work.
+only write into the open unit of work (``give_up`` excepted: it is a transaction of its own).
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service_kit.logging import get_logger
 from services.cj_assessment import method, metrics
 from services.cj_assessment.domain import (
     Assessment,
@@ -30,6 +32,8 @@ from services.cj_assessment.domain import (
 )
 from services.cj_assessment.method import Estimate, Judgement
 from services.cj_assessment.protocols import AssessmentUnitOfWork, EssayFit
+
+log = get_logger("cj_assessment.runner")
 
 
 @dataclass(frozen=True)
@@ -213,3 +217,15 @@ def count_finished(assessment: Assessment) -> None:
     metrics.ASSESSMENTS.labels(assessment.status.value).inc()
     if assessment.status is AssessmentStatus.COMPLETED and assessment.reliability is not None:
         metrics.RELIABILITY_AT_COMPLETION.observe(assessment.reliability)
+
+
+async def give_up(uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, reason: str) -> None:
+    """Fail the assessment (if it has not finished) and tell its caller why, in a transaction
+    of its own."""
+    async with uow:
+        current = await uow.assessments.get(assessment_id)
+        failed = await fail(uow, current, reason) if current else None
+        await uow.commit()
+    if failed is not None:
+        log.warning("assessment_failed", assessment_id=str(assessment_id), reason=reason)
+        count_finished(failed)

@@ -10,8 +10,6 @@ from dishka import make_async_container
 
 from service_kit.messaging.jobs import Job
 from service_kit.postgres_server import free_port
-from services.cj_assessment import service
-from services.cj_assessment.app import run_assessment_job
 from services.cj_assessment.config import Settings
 from services.cj_assessment.di import providers
 from services.cj_assessment.domain import (
@@ -21,8 +19,15 @@ from services.cj_assessment.domain import (
     EssayIn,
     result_key,
 )
-from services.cj_assessment.protocols import AssessmentUnitOfWork, ContentUnavailable
+from services.cj_assessment.jobs import run_assessment_job
+from services.cj_assessment.protocols import ContentUnavailable
 from services.cj_assessment.repository_memory_impl import MemoryAssessmentStore
+from services.cj_assessment.use_cases import (
+    CreateAssessment,
+    CreateAssessmentCommand,
+    GetAssessment,
+    GetAssessmentCommand,
+)
 
 
 def settings() -> Settings:
@@ -45,15 +50,15 @@ async def setup(container) -> tuple[uuid.UUID, MemoryAssessmentStore]:
         callback_url="http://els.test/cb",
     )
     async with container() as scope:
-        uow = await scope.get(AssessmentUnitOfWork)
-        view, _ = await service.create_assessment(uow, request, max_essays=10)
-    return view.assessment.id, await container.get(MemoryAssessmentStore)
+        create = await scope.get(CreateAssessment)
+        created = await create.execute(CreateAssessmentCommand(request))
+    return created.view.assessment.id, await container.get(MemoryAssessmentStore)
 
 
 async def status_of(container, assessment_id: uuid.UUID):
     async with container() as scope:
-        uow = await scope.get(AssessmentUnitOfWork)
-        return (await service.get_assessment(uow, assessment_id)).assessment
+        get = await scope.get(GetAssessment)
+        return (await get.execute(GetAssessmentCommand(assessment_id))).assessment
 
 
 async def test_early_attempts_raise_so_the_queue_retries_and_the_last_one_reports():
