@@ -30,7 +30,8 @@ class FileNoticeIn(BaseModel):
 
 class IntakeOut(BaseModel):
     """file_service -> batch_orchestrator (the answer),
-    ``POST /internal/v1/batches/{batch_id}/seal``: a batch's files by their final outcome; ``sealed`` once the batch takes no more."""
+    ``POST /internal/v1/batches/{batch_id}/seal``: a batch's files by their final outcome;
+    ``sealed`` once the batch takes no more."""
 
     batch_id: str
     sealed: bool
