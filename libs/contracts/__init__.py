@@ -1,0 +1,1 @@
+"""Pydantic models of every message that crosses a service boundary."""
