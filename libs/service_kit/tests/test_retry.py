@@ -5,8 +5,8 @@ import httpx
 import pytest
 
 from service_kit.retry import (
-    RetryPolicy,
     Retryable,
+    RetryPolicy,
     Verdict,
     classify,
     is_retryable_status,
