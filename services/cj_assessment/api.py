@@ -20,6 +20,7 @@ from services.cj_assessment.schemas import (
     NextPairQuery,
     PairOut,
     SummaryOut,
+    to_request,
 )
 from services.cj_assessment.use_cases import (
     CreateAssessment,
@@ -52,7 +53,7 @@ async def create_assessment(
 ) -> tuple[AssessmentOut, int, dict[str, str]]:
     header = request.headers.get(inbox.IDEMPOTENCY_HEADER)
     key = None if header is None else inbox.require_key(header)
-    created = await create.execute(CreateAssessmentCommand(data.to_domain(), key))
+    created = await create.execute(CreateAssessmentCommand(to_request(data), key))
     location = f"/v1/assessments/{created.view.assessment.id}"
     return AssessmentOut.of_view(created.view), 201, {"Location": location}
 

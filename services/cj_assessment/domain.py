@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts.cj import AssessmentResultIn, RankedEssay
 from service_kit.errors import InvalidInput
 from services.cj_assessment.method import Estimate, Judgement, Settings
 
@@ -323,9 +324,10 @@ def completed_body(
     assessment: Assessment, essays: Sequence[AssessmentEssay], estimate: Estimate
 ) -> dict[str, Any]:
     """The ranking of the assessment's own essays: extra anchors are left out and the ranks
-    renumbered 1..n among what remains."""
+    renumbered 1..n among what remains. Built as the contract essay_lifecycle validates
+    (``contracts.cj.AssessmentResultIn``); an ungraded row carries no grade keys."""
     extra = {e.essay_id for e in essays if e.extra_anchor}
-    ranking: list[dict[str, Any]] = []
+    ranking: list[RankedEssay] = []
     for ranked in estimate.ranking:
         if ranked.essay_id in extra:
             continue
@@ -339,24 +341,26 @@ def completed_body(
         if ranked.grade is not None:
             row["grade"] = ranked.grade
             row["grade_probabilities"] = ranked.grade_probabilities
-        ranking.append(row)
-    return {
-        "status": "completed",
-        "assessment_id": str(assessment.id),
-        "batch_id": assessment.batch_id,
-        "ranking": ranking,
-        "reliability": estimate.reliability,
-        "reliability_method": estimate.reliability_method,
-        "ssr": estimate.ssr,
-        "comparisons": estimate.comparisons,
-        "stop_reason": assessment.stop_reason,
-    }
+        ranking.append(RankedEssay.model_validate(row))
+    result = AssessmentResultIn(
+        status="completed",
+        assessment_id=str(assessment.id),
+        batch_id=assessment.batch_id,
+        ranking=ranking,
+        reliability=estimate.reliability,
+        reliability_method=estimate.reliability_method,
+        ssr=estimate.ssr,
+        comparisons=estimate.comparisons,
+        stop_reason=assessment.stop_reason,
+    )
+    return result.model_dump(mode="json", exclude_unset=True)
 
 
 def failed_body(assessment: Assessment, reason: str) -> dict[str, Any]:
-    return {
-        "status": "failed",
-        "assessment_id": str(assessment.id),
-        "batch_id": assessment.batch_id,
-        "reason": reason,
-    }
+    result = AssessmentResultIn(
+        status="failed",
+        assessment_id=str(assessment.id),
+        batch_id=assessment.batch_id,
+        reason=reason,
+    )
+    return result.model_dump(mode="json", exclude_unset=True)

@@ -1,17 +1,16 @@
-"""The run_assessment job's entry point: resolve the use case through the container, call it.
+"""The run_assessment job's entry point: service_kit's job wrapper resolves the use cases
+through the container and calls them.
 
-A job that raises is tried again by the queue; on its last attempt a failure is reported
-instead (the assessment fails and its caller is told), and a job whose workers kept dying
-(its attempts exhausted) gives up at once.
+A run that raises is tried again by the queue; on its last attempt the failure is reported
+instead (``GiveUpAssessment``: the assessment fails and its caller is told), and a job whose
+workers kept dying (its attempts exhausted) gives up at once.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from dishka import AsyncContainer
-
-from service_kit.messaging.jobs import Job
+from service_kit.messaging.job_handler import job_handler
 from services.cj_assessment.use_cases import (
     GiveUpAssessment,
     GiveUpAssessmentCommand,
@@ -19,21 +18,15 @@ from services.cj_assessment.use_cases import (
     RunAssessmentCommand,
 )
 
-
-async def run_assessment_job(job: Job, container: AsyncContainer) -> None:
-    assessment_id = uuid.UUID(job.payload["assessment_id"])
-    async with container() as scope:
-        give_up = await scope.get(GiveUpAssessment)
-        if job.exhausted:
-            await give_up.execute(
-                GiveUpAssessmentCommand(assessment_id, "the assessment run kept crashing")
-            )
-            return
-        run = await scope.get(RunAssessment)
-        try:
-            await run.execute(RunAssessmentCommand(assessment_id, last_attempt=job.last_attempt))
-        except Exception as exc:
-            if not job.last_attempt:
-                raise
-            reason = f"the assessment run failed: {exc!r}"
-            await give_up.execute(GiveUpAssessmentCommand(assessment_id, reason))
+run_assessment_job = job_handler(
+    run=RunAssessment,
+    command=lambda job: RunAssessmentCommand(
+        uuid.UUID(job.payload["assessment_id"]), last_attempt=job.last_attempt
+    ),
+    give_up=GiveUpAssessment,
+    give_up_command=lambda job, reason: GiveUpAssessmentCommand(
+        uuid.UUID(job.payload["assessment_id"]), reason
+    ),
+    crashed="the assessment run kept crashing",
+    failed=lambda exc: f"the assessment run failed: {exc!r}",
+)

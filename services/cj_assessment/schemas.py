@@ -1,6 +1,9 @@
-"""cj_assessment's HTTP request and response models (the OpenAPI components keep these names),
-built from the domain objects by ``from_attributes``; ``AssessmentOut.of_view`` is the one
-mapping that joins an assessment's essays, grades and exposure into its ranking."""
+"""cj_assessment's HTTP request and response models (the OpenAPI components keep these names).
+
+The assessment request is the contract essay_lifecycle sends (``contracts.cj``;
+``to_request`` maps it to the domain). The answers are built from the domain objects by
+``from_attributes``; ``AssessmentOut.of_view`` is the one mapping that joins an assessment's
+essays, grades and exposure into its ranking."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from contracts.cj import AnchorModel, AssessmentIn, EssayModel
 from services.cj_assessment.domain import (
     AnchorIn,
     AssessmentRequest,
@@ -17,56 +21,26 @@ from services.cj_assessment.domain import (
     EssayIn,
     JudgeKind,
 )
-from services.cj_assessment.models_db import ESSAY_ID
 
 # the response models read domain objects' attributes
 FROM_DOMAIN = ConfigDict(from_attributes=True)
 
 
-class EssayModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    essay_id: str = Field(min_length=1, max_length=ESSAY_ID)
-    content_id: str | None = Field(default=None, min_length=1, max_length=64)
-    text: str | None = None
-
-
-class AnchorModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    grade: str = Field(min_length=1, max_length=64)
-    essay_id: str | None = Field(default=None, min_length=1, max_length=ESSAY_ID)
-    text: str | None = None
-    content_id: str | None = Field(default=None, min_length=1, max_length=64)
-
-
-class AssessmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    batch_id: str | None = Field(default=None, max_length=64)
-    essays: list[EssayModel]
-    judge: Literal["human", "llm", "baseline"] = "baseline"
-    max_comparisons_per_essay: int = Field(default=20, ge=1, le=500)
-    min_comparisons_per_essay: int = Field(default=5, ge=1, le=500)
-    target_reliability: float = Field(default=0.8, gt=0, lt=1)
-    anchors: list[AnchorModel] = Field(default_factory=list)
-    grade_scale: list[str] | None = Field(default=None, min_length=1, max_length=64)
-    instructions: str | None = Field(default=None, max_length=10_000)
-    callback_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
-
-    def to_domain(self) -> AssessmentRequest:
-        return AssessmentRequest(
-            essays=[EssayIn(e.essay_id, e.content_id, e.text) for e in self.essays],
-            judge=JudgeKind(self.judge),
-            batch_id=self.batch_id,
-            max_comparisons_per_essay=self.max_comparisons_per_essay,
-            min_comparisons_per_essay=self.min_comparisons_per_essay,
-            target_reliability=self.target_reliability,
-            anchors=[AnchorIn(a.grade, a.essay_id, a.text, a.content_id) for a in self.anchors],
-            grade_scale=self.grade_scale,
-            instructions=self.instructions,
-            callback_url=self.callback_url,
-        )
+def to_request(data: AssessmentIn) -> AssessmentRequest:
+    """An assessment request as the domain takes it (essay_lifecycle's message, or a
+    person's)."""
+    return AssessmentRequest(
+        essays=[EssayIn(e.essay_id, e.content_id, e.text) for e in data.essays],
+        judge=JudgeKind(data.judge),
+        batch_id=data.batch_id,
+        max_comparisons_per_essay=data.max_comparisons_per_essay,
+        min_comparisons_per_essay=data.min_comparisons_per_essay,
+        target_reliability=data.target_reliability,
+        anchors=[AnchorIn(a.grade, a.essay_id, a.text, a.content_id) for a in data.anchors],
+        grade_scale=data.grade_scale,
+        instructions=data.instructions,
+        callback_url=data.callback_url,
+    )
 
 
 class SettingsOut(BaseModel):
@@ -218,3 +192,24 @@ class JudgementOut(BaseModel):
     essay_a: str
     essay_b: str
     answered_at: datetime | None
+
+
+__all__ = [
+    "AnchorModel",
+    "AssessmentIn",
+    "AssessmentOut",
+    "AssessmentPage",
+    "EssayModel",
+    "JudgeOut",
+    "JudgementIn",
+    "JudgementOut",
+    "ListQuery",
+    "NextPairQuery",
+    "PairEssayOut",
+    "PairOut",
+    "RankedOut",
+    "ReportOut",
+    "SettingsOut",
+    "SummaryOut",
+    "to_request",
+]

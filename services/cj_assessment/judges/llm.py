@@ -3,22 +3,25 @@
 ``POST {base_url}/chat/completions`` with the model, a system prompt built from the
 assessment's instructions, the two essays, and ``response_format: {"type": "json_object"}``;
 the answer's message content must be JSON ``{"winner": "A"|"B", "confidence": 0..1,
-"justification": "..."}``. Timeouts, transport errors, 429, 5xx and malformed answers are
-tried again with exponential backoff (honouring Retry-After, bounded); when the attempts run
-out the judge raises JudgingFailed with every attempt's error, and the run records a failed
-comparison with that text. Other 4xx (a wrong key, an unknown model) fail at once.
+"justification": "..."}``. Timeouts, transport errors, the statuses the platform's one retry
+policy retries (5xx, 408, 409, 425, 429) and malformed answers are tried again under that
+policy (``service_kit.retry``: exponential backoff with full jitter from
+``backoff_base_seconds`` up to ``backoff_max_seconds``, a Retry-After honoured up to
+``backoff_max_seconds``, at most ``max_attempts`` tries); when the attempts run out the judge
+raises JudgingFailed with every attempt's error, and the run records a failed comparison with
+that text. Other 4xx (a wrong key, an unknown model) fail at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import random
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from service_kit.retry import Retryable, RetryPolicy, raise_for_retry
 from services.cj_assessment.protocols import JudgingFailed, Verdict
 
 DEFAULT_INSTRUCTIONS = (
@@ -49,10 +52,8 @@ class LlmSettings:
     temperature: float = 0.0
 
 
-class _Retryable(Exception):
-    def __init__(self, message: str, wait: float | None = None) -> None:
-        super().__init__(message)
-        self.wait = wait
+class _Malformed(Exception):
+    """An answer that is not a verdict: worth another try (the next sample may be one)."""
 
 
 def build_messages(instructions: str | None, text_a: str, text_b: str) -> list[dict[str, str]]:
@@ -104,6 +105,12 @@ class LlmJudge:
         self._settings = settings
         self._url = settings.base_url.rstrip("/") + "/chat/completions"
         self._slots = asyncio.Semaphore(max(1, settings.concurrency))
+        self._policy = RetryPolicy(
+            max_attempts=max(1, settings.max_attempts),
+            base_delay=settings.backoff_base_seconds,
+            max_delay=settings.backoff_max_seconds,
+            max_retry_after=settings.backoff_max_seconds,
+        )
 
     @property
     def judge_id(self) -> str:
@@ -117,22 +124,18 @@ class LlmJudge:
             "temperature": self._settings.temperature,
         }
         errors: list[str] = []
-        for attempt in range(1, self._settings.max_attempts + 1):
-            try:
-                async with self._slots:
-                    return await self._ask(request)
-            except _Retryable as trouble:
-                errors.append(f"attempt {attempt}: {trouble}")
-                if attempt < self._settings.max_attempts:
-                    await asyncio.sleep(self._backoff(attempt, trouble.wait))
-        raise JudgingFailed("; ".join(errors))
-
-    def _backoff(self, attempt: int, asked: float | None) -> float:
-        cap = self._settings.backoff_max_seconds
-        if asked is not None:
-            return min(cap, max(0.0, asked))
-        ceiling = min(cap, self._settings.backoff_base_seconds * 2 ** (attempt - 1))
-        return ceiling * random.uniform(0.5, 1.0)
+        try:
+            async for attempt in self._policy.retrying(_Malformed):
+                with attempt:
+                    try:
+                        async with self._slots:
+                            return await self._ask(request)
+                    except (Retryable, _Malformed) as trouble:
+                        errors.append(f"attempt {attempt.retry_state.attempt_number}: {trouble}")
+                        raise
+        except (Retryable, _Malformed):
+            raise JudgingFailed("; ".join(errors)) from None
+        raise AssertionError("the retry policy neither returned nor raised")  # pragma: no cover
 
     async def _ask(self, request: dict[str, Any]) -> Verdict:
         headers = {}
@@ -143,23 +146,14 @@ class LlmJudge:
                 self._url, json=request, headers=headers, timeout=self._settings.timeout_seconds
             )
         except httpx.TimeoutException as exc:
-            raise _Retryable(f"timed out ({type(exc).__name__})") from exc
+            raise Retryable(f"timed out ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
-            raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+            raise Retryable(f"{type(exc).__name__}: {exc}") from exc
+        raise_for_retry(response, "the LLM")  # Retryable, with the answer's Retry-After
         code = response.status_code
-        if code == 429 or code >= 500:
-            raise _Retryable(f"HTTP {code}: {response.text[:200]}", _retry_after(response))
         if code >= 400:
             raise JudgingFailed(f"HTTP {code} (not retried): {response.text[:300]}")
         try:
             return parse_verdict(response.json())
         except ValueError as exc:  # includes a body that is not JSON at all
-            raise _Retryable(f"malformed answer: {exc}") from exc
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+            raise _Malformed(f"malformed answer: {exc}") from exc
