@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from dishka import AsyncContainer, Provider, Scope, provide
 
+from service_kit.clock import Clock
 from service_kit.di import HttpClientProvider, storage_provider
 from services.cj_assessment.config import Settings
 from services.cj_assessment.judges import Judges, LlmJudge, LlmSettings
@@ -102,13 +104,13 @@ class RefitsProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def refits(self, container: AsyncContainer) -> Refits:
+    def refits(self, container: AsyncContainer, clock: Clock) -> Refits:
         @asynccontextmanager
         async def open_uow() -> AsyncIterator[AssessmentUnitOfWork]:
             async with container() as request:
                 yield await request.get(AssessmentUnitOfWork)
 
-        return Refits(open_uow, refit)
+        return Refits(open_uow, functools.partial(refit, clock=clock))
 
 
 class UseCasesProvider(Provider):

@@ -13,7 +13,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from contracts.cj import AssessmentResultIn, RankedEssay
@@ -44,10 +44,6 @@ class ComparisonStatus(str, enum.Enum):
 
 
 FINISHED = frozenset({AssessmentStatus.COMPLETED, AssessmentStatus.FAILED})
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -116,7 +112,7 @@ class Comparison:
     essay_b: str
     judge_kind: JudgeKind
     status: ComparisonStatus
-    created_at: datetime = field(default_factory=now)
+    created_at: datetime
     lease_until: datetime | None = None
     winner: str | None = None  # "a" or "b"
     confidence: float | None = None
@@ -219,10 +215,10 @@ def _one_source(what: str, content_id: str | None, text: str | None) -> None:
 
 
 def plan_assessment(
-    request: AssessmentRequest, *, max_essays: int, max_essay_chars: int
+    request: AssessmentRequest, *, max_essays: int, max_essay_chars: int, at: datetime
 ) -> tuple[Assessment, list[AssessmentEssay]]:
-    """Check a request and turn it into the assessment and its essay rows (anchors that
-    bring their own text become extra essays, judged like the others)."""
+    """Check a request and turn it into the assessment (created ``at``) and its essay rows
+    (anchors that bring their own text become extra essays, judged like the others)."""
     for text in [e.text for e in request.essays] + [a.text for a in request.anchors]:
         if text is not None and len(text) > max_essay_chars:
             raise InvalidInput(f"an essay's text is limited to {max_essay_chars} characters")
@@ -242,7 +238,7 @@ def plan_assessment(
     if scale is not None and len(set(scale)) != len(scale):
         raise InvalidInput("grade_scale lists a grade twice")
 
-    stamp = now()
+    stamp = at
     assessment = Assessment(
         id=uuid.uuid4(),
         batch_id=request.batch_id,

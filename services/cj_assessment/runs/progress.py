@@ -2,6 +2,7 @@
 
 Callers hold the assessment's row lock (or check its version) and commit; these functions
 only write into the open unit of work (``give_up`` excepted: it is a transaction of its own).
+The time of each change (``at``) is the caller's clock's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from service_kit.logging import get_logger
 from services.cj_assessment import method, metrics
@@ -27,7 +29,6 @@ from services.cj_assessment.domain import (
     completed_body,
     exposure,
     failed_body,
-    now,
     result_key,
 )
 from services.cj_assessment.method import Estimate, Judgement
@@ -122,7 +123,7 @@ def stored_estimate(assessment: Assessment, essays: Sequence[AssessmentEssay]) -
 
 
 async def save_fit(
-    uow: AssessmentUnitOfWork, assessment: Assessment, estimate: Estimate
+    uow: AssessmentUnitOfWork, assessment: Assessment, estimate: Estimate, *, at: datetime
 ) -> Assessment:
     """Store the scale, judge report and grades; returns the assessment with its figures
     (the caller updates it)."""
@@ -151,15 +152,15 @@ async def save_fit(
         reliability_method=estimate.reliability_method,
         ssr=estimate.ssr,
         position_bias=estimate.position_bias,
-        updated_at=now(),
+        updated_at=at,
     )
 
 
 async def record_fit(
-    uow: AssessmentUnitOfWork, assessment: Assessment, estimate: Estimate
+    uow: AssessmentUnitOfWork, assessment: Assessment, estimate: Estimate, *, at: datetime
 ) -> Assessment | None:
     """Save a fit of a running assessment; None if its version moved on meanwhile."""
-    updated = await save_fit(uow, assessment, estimate)
+    updated = await save_fit(uow, assessment, estimate, at=at)
     if not await uow.assessments.update(updated, expected_version=assessment.version):
         return None
     return dataclasses.replace(updated, version=assessment.version + 1)
@@ -171,16 +172,17 @@ async def complete(
     essays: Sequence[AssessmentEssay],
     estimate: Estimate,
     stop: str,
+    *,
+    at: datetime,
 ) -> Assessment | None:
     """Final scale, status completed, the ranking queued for the callback. None if the
     assessment's version moved on meanwhile (someone else finished it)."""
-    stamp = now()
     updated = dataclasses.replace(
-        await save_fit(uow, assessment, estimate),
+        await save_fit(uow, assessment, estimate, at=at),
         status=AssessmentStatus.COMPLETED,
         stop_reason=stop,
-        completed_at=stamp,
-        updated_at=stamp,
+        completed_at=at,
+        updated_at=at,
     )
     if not await uow.assessments.update(updated, expected_version=assessment.version):
         return None
@@ -190,19 +192,20 @@ async def complete(
     return updated
 
 
-async def fail(uow: AssessmentUnitOfWork, assessment: Assessment, reason: str) -> Assessment | None:
+async def fail(
+    uow: AssessmentUnitOfWork, assessment: Assessment, reason: str, *, at: datetime
+) -> Assessment | None:
     """Status failed with its reason, the failure queued for the callback. None if the
     assessment had finished already."""
     current = await uow.assessments.get(assessment.id, for_update=True)
     if current is None or current.finished:
         return None
-    stamp = now()
     updated = dataclasses.replace(
         current,
         status=AssessmentStatus.FAILED,
         failure_reason=reason,
-        completed_at=stamp,
-        updated_at=stamp,
+        completed_at=at,
+        updated_at=at,
     )
     if not await uow.assessments.update(updated, expected_version=current.version):
         return None
@@ -219,12 +222,14 @@ def count_finished(assessment: Assessment) -> None:
         metrics.RELIABILITY_AT_COMPLETION.observe(assessment.reliability)
 
 
-async def give_up(uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, reason: str) -> None:
+async def give_up(
+    uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, reason: str, *, at: datetime
+) -> None:
     """Fail the assessment (if it has not finished) and tell its caller why, in a transaction
     of its own."""
     async with uow:
         current = await uow.assessments.get(assessment_id)
-        failed = await fail(uow, current, reason) if current else None
+        failed = await fail(uow, current, reason, at=at) if current else None
         await uow.commit()
     if failed is not None:
         log.warning("assessment_failed", assessment_id=str(assessment_id), reason=reason)

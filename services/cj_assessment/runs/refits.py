@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
+from service_kit.clock import Clock
 from services.cj_assessment.domain import AssessmentStatus
 from services.cj_assessment.protocols import AssessmentUnitOfWork
 from services.cj_assessment.runs import progress
@@ -58,8 +59,11 @@ class Refits:
             del self._running[assessment_id]
 
 
-async def refit(uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, attempts: int = 5) -> None:
-    """Fit the verdicts so far and complete the assessment if the method says stop.
+async def refit(
+    uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, *, clock: Clock, attempts: int = 5
+) -> None:
+    """Fit the verdicts so far and complete the assessment if the method says stop (the
+    app's Refits bind ``clock``: ``functools.partial(refit, clock=clock)``).
 
     The fit runs without the assessment's lock, so judges keep getting pairs meanwhile; only
     the write takes the lock, and it is compare-and-set on the version. A fit that lost the
@@ -86,9 +90,11 @@ async def refit(uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, attempts: i
                 continue
             done = None
             if found.stop is not None:
-                done = await progress.complete(uow, current, essays, found.estimate, found.stop)
+                done = await progress.complete(
+                    uow, current, essays, found.estimate, found.stop, at=clock.now()
+                )
             else:
-                await progress.record_fit(uow, current, found.estimate)
+                await progress.record_fit(uow, current, found.estimate, at=clock.now())
             await uow.commit()
         if done is not None:
             progress.count_finished(done)

@@ -6,6 +6,7 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 
+from service_kit.clock import Clock
 from service_kit.errors import NotFound
 from service_kit.pagination import clamp_limit, page, position_after
 from services.cj_assessment import metrics
@@ -70,9 +71,10 @@ class CreateAssessment:
     judging at once, queue the run_assessment job; with an Idempotency-Key, the same key
     again returns the assessment the first request made."""
 
-    def __init__(self, uow: AssessmentUnitOfWork, limits: AssessmentLimits) -> None:
+    def __init__(self, uow: AssessmentUnitOfWork, limits: AssessmentLimits, clock: Clock) -> None:
         self._uow = uow
         self._limits = limits
+        self._clock = clock
 
     async def execute(self, command: CreateAssessmentCommand) -> CreateAssessmentResult:
         request, key, uow = command.request, command.idempotency_key, self._uow
@@ -80,6 +82,7 @@ class CreateAssessment:
             request,
             max_essays=self._limits.max_essays,
             max_essay_chars=self._limits.max_essay_chars,
+            at=self._clock.now(),
         )
         needs_texts = any(e.text is None for e in essays)
         if request.judge is JudgeKind.HUMAN and not needs_texts:

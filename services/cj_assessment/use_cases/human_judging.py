@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from service_kit.clock import Clock
 from service_kit.errors import Conflict, NotFound
 from services.cj_assessment import method, metrics
 from services.cj_assessment.domain import (
@@ -20,7 +21,6 @@ from services.cj_assessment.domain import (
     Comparison,
     ComparisonStatus,
     JudgeKind,
-    now,
     pair_key,
 )
 from services.cj_assessment.protocols import AssessmentUnitOfWork
@@ -81,9 +81,10 @@ class HandOutPair:
     """The pair this judge should judge next. A pair whose lease lapsed is handed out again
     (same pair id) before a new one is chosen; a judge never gets a pair of essays twice."""
 
-    def __init__(self, uow: AssessmentUnitOfWork, lease: PairLease) -> None:
+    def __init__(self, uow: AssessmentUnitOfWork, lease: PairLease, clock: Clock) -> None:
         self._uow = uow
         self._lease = lease
+        self._clock = clock
 
     async def execute(self, command: HandOutPairCommand) -> HandedPair | NoPair:
         uow, assessment_id, judge_id = self._uow, command.assessment_id, command.judge_id
@@ -96,7 +97,7 @@ class HandOutPair:
             if assessment.finished:
                 return NoPair(finished=True)
             rows = await uow.assessments.comparisons(assessment_id)
-            stamp = now()
+            stamp = self._clock.now()
             held = [
                 c
                 for c in rows
@@ -108,7 +109,7 @@ class HandOutPair:
                 return await _handed(uow, held[0])
             lease_until = stamp + timedelta(seconds=self._lease.seconds)
             pair = _lapsed_pair(rows, judge_id, stamp) or _new_pair(
-                assessment, await uow.assessments.essays(assessment_id), rows, judge_id
+                assessment, await uow.assessments.essays(assessment_id), rows, judge_id, stamp
             )
             leased = any(c.status is ComparisonStatus.LEASED and _live(c, stamp) for c in rows)
             if pair is None and leased:
@@ -132,7 +133,7 @@ class HandOutPair:
         if pair is None:
             # nothing left to ask and nobody holding a pair: the method must decide now (the
             # refit after the last verdict may have been lost to a crash)
-            await refit(uow, assessment_id)
+            await refit(uow, assessment_id, clock=self._clock)
             async with uow:
                 current = await uow.assessments.get(assessment_id)
             return NoPair(finished=current is not None and current.finished)
@@ -180,8 +181,8 @@ def _new_pair(
     essays: list[AssessmentEssay],
     rows: list[Comparison],
     judge_id: str,
+    stamp: datetime,
 ) -> tuple[uuid.UUID, str, str] | None:
-    stamp = now()
     # busy: leased right now (they count towards exposure); the judge's own verdicts are
     # excluded by judge_id, and the pairs it let lapse are skipped below
     busy = {c.essays for c in rows if c.status is ComparisonStatus.LEASED and _live(c, stamp)}
@@ -221,9 +222,10 @@ class RecordJudgement:
     the verdicts committed meanwhile: `Refits`) and, when the method says so, complete the
     assessment."""
 
-    def __init__(self, uow: AssessmentUnitOfWork, refits: Refits) -> None:
+    def __init__(self, uow: AssessmentUnitOfWork, refits: Refits, clock: Clock) -> None:
         self._uow = uow
         self._refits = refits
+        self._clock = clock
 
     async def execute(self, command: RecordJudgementCommand) -> RecordJudgementResult:
         uow, assessment_id, pair_id = self._uow, command.assessment_id, command.pair_id
@@ -246,7 +248,10 @@ class RecordJudgement:
             if assessment.finished:
                 raise Conflict(f"assessment {assessment_id} is {assessment.status.value}")
             answered = dataclasses.replace(
-                comparison, status=ComparisonStatus.ANSWERED, winner=winner, answered_at=now()
+                comparison,
+                status=ComparisonStatus.ANSWERED,
+                winner=winner,
+                answered_at=self._clock.now(),
             )
             if not await uow.assessments.answer(answered):
                 raise Conflict(f"pair {pair_id} changed meanwhile; send the verdict again")

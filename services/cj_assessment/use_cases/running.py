@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service_kit.clock import Clock
 from service_kit.logging import get_logger
 from services.cj_assessment import metrics
 from services.cj_assessment.domain import (
@@ -25,7 +26,6 @@ from services.cj_assessment.domain import (
     Comparison,
     ComparisonStatus,
     JudgeKind,
-    now,
 )
 from services.cj_assessment.judges.panel import Judges
 from services.cj_assessment.protocols import (
@@ -67,11 +67,13 @@ class RunAssessment:
         content: ContentFetcher,
         judges: Judges,
         limits: RunLimits,
+        clock: Clock,
     ) -> None:
         self._uow = uow
         self._content = content
         self._judges = judges
         self._limits = limits
+        self._clock = clock
 
     async def execute(self, command: RunAssessmentCommand) -> None:
         uow, assessment_id = self._uow, command.assessment_id
@@ -93,7 +95,7 @@ class RunAssessment:
         judge = self._judges.for_kind(assessment.judge)
         if judge is None:
             reason = "llm judging is not configured (set CJ_ASSESSMENT_LLM_BASE_URL)"
-            await give_up(uow, assessment_id, reason)
+            await give_up(uow, assessment_id, reason, at=self._clock.now())
             return
         while not await self.run_round(judge, assessment_id):
             pass
@@ -116,12 +118,13 @@ class RunAssessment:
         texts: dict[str, str] = {}
         for essay, result in zip(missing, results, strict=True):
             if isinstance(result, ContentMissing):
-                await give_up(uow, assessment.id, f"the text of essay {essay.essay_id}: {result}")
+                reason = f"the text of essay {essay.essay_id}: {result}"
+                await give_up(uow, assessment.id, reason, at=self._clock.now())
                 return None
             if isinstance(result, BaseException):
                 if isinstance(result, ContentUnavailable) and last_attempt:
                     reason = f"content_service stayed unavailable: {result}"
-                    await give_up(uow, assessment.id, reason)
+                    await give_up(uow, assessment.id, reason, at=self._clock.now())
                     return None
                 raise result
             texts[essay.essay_id] = result
@@ -131,7 +134,7 @@ class RunAssessment:
                 return None
             await uow.assessments.set_texts(assessment.id, texts)
             running = dataclasses.replace(
-                current, status=AssessmentStatus.RUNNING, updated_at=now()
+                current, status=AssessmentStatus.RUNNING, updated_at=self._clock.now()
             )
             if not await uow.assessments.update(running, expected_version=current.version):
                 return None
@@ -152,7 +155,7 @@ class RunAssessment:
         if failed >= limits.max_failed_comparisons and failed > answered:
             reason = f"{failed} comparisons failed and only {answered} succeeded; last error: "
             reason += next(c.error or "" for c in reversed(rows) if c.error)
-            await give_up(uow, assessment_id, reason)
+            await give_up(uow, assessment_id, reason, at=self._clock.now())
             return True
 
         found = await progress.assess_progress(assessment, essays, rows, len(essays) // 2)
@@ -164,7 +167,7 @@ class RunAssessment:
             *(_judge(judge, assessment, texts[a], texts[b]) for a, b in found.next_pairs)
         )
         kind = assessment.judge
-        stamp = now()
+        stamp = self._clock.now()
         judged = [
             Comparison(
                 pair_id=uuid.uuid4(),
@@ -190,7 +193,8 @@ class RunAssessment:
             await uow.assessments.add_comparisons(judged)
             # the version moves on with every round, fitted or not: a racing worker stops here
             if found.estimate is not None:
-                if await progress.record_fit(uow, assessment, found.estimate) is None:
+                fitted = await progress.record_fit(uow, assessment, found.estimate, at=stamp)
+                if fitted is None:
                     return False
             elif not await uow.assessments.update(assessment, expected_version=assessment.version):
                 return False
@@ -207,7 +211,9 @@ class RunAssessment:
             if current is None or current.version != assessment.version:
                 return current is None or current.finished
             essays = await uow.assessments.essays(assessment.id)
-            done = await progress.complete(uow, current, essays, found.estimate, found.stop)
+            done = await progress.complete(
+                uow, current, essays, found.estimate, found.stop, at=self._clock.now()
+            )
             if done is None:
                 return False
             await uow.commit()
@@ -236,8 +242,9 @@ class GiveUpAssessment:
     """Fail the assessment (if it has not finished) and tell its caller why: the job's
     attempts ran out."""
 
-    def __init__(self, uow: AssessmentUnitOfWork) -> None:
+    def __init__(self, uow: AssessmentUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: GiveUpAssessmentCommand) -> None:
-        await give_up(self._uow, command.assessment_id, command.reason)
+        await give_up(self._uow, command.assessment_id, command.reason, at=self._clock.now())

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 
+from service_kit.clock import Clock, SystemClock
 from services.cj_assessment.domain import (
     AssessmentRequest,
     AssessmentView,
@@ -32,6 +34,7 @@ from services.cj_assessment.use_cases import (
 
 LEASE = 600.0
 MAX_ESSAY_CHARS = 200_000
+CLOCK = SystemClock()  # leases are checked against stored times: the real one
 
 
 def texts(n: int) -> list[EssayIn]:
@@ -50,9 +53,9 @@ def human(n: int = 4, **overrides: object) -> AssessmentRequest:
     return AssessmentRequest(**values)  # type: ignore[arg-type]
 
 
-def refits_in(uow: AssessmentUnitOfWork) -> Refits:
+def refits_in(uow: AssessmentUnitOfWork, clock: Clock = CLOCK) -> Refits:
     """Refits in the test's own unit of work (the app opens one per fit)."""
-    return Refits(lambda: contextlib.nullcontext(uow), refit)
+    return Refits(lambda: contextlib.nullcontext(uow), functools.partial(refit, clock=clock))
 
 
 async def create(
@@ -61,9 +64,11 @@ async def create(
     key: str | None = None,
     *,
     max_essays: int = 100,
+    clock: Clock = CLOCK,
 ) -> tuple[AssessmentView, bool]:
     limits = AssessmentLimits(max_essays=max_essays, max_essay_chars=MAX_ESSAY_CHARS)
-    created = await CreateAssessment(uow, limits).execute(CreateAssessmentCommand(request, key))
+    create_ = CreateAssessment(uow, limits, clock)
+    created = await create_.execute(CreateAssessmentCommand(request, key))
     return created.view, created.created
 
 
@@ -72,9 +77,13 @@ async def get(uow: AssessmentUnitOfWork, assessment_id: uuid.UUID) -> Assessment
 
 
 async def next_pair(
-    uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, judge: str, lease: float = LEASE
+    uow: AssessmentUnitOfWork,
+    assessment_id: uuid.UUID,
+    judge: str,
+    lease: float = LEASE,
+    clock: Clock = CLOCK,
 ) -> HandedPair | NoPair:
-    hand_out = HandOutPair(uow, PairLease(lease))
+    hand_out = HandOutPair(uow, PairLease(lease), clock)
     return await hand_out.execute(HandOutPairCommand(assessment_id, judge))
 
 
@@ -84,8 +93,9 @@ async def record(
     pair_id: uuid.UUID,
     judge: str,
     winner: str,
+    clock: Clock = CLOCK,
 ) -> tuple[Comparison, bool]:
-    recorded = await RecordJudgement(uow, refits_in(uow)).execute(
+    recorded = await RecordJudgement(uow, refits_in(uow, clock), clock).execute(
         RecordJudgementCommand(assessment_id, pair_id, judge, winner)
     )
     return recorded.comparison, recorded.created

@@ -20,7 +20,7 @@ from services.cj_assessment.domain import AnchorIn, AssessmentRequest, EssayIn, 
 from services.cj_assessment.judges import Judges
 from services.cj_assessment.models_db import ESSAY_ID
 from services.cj_assessment.repository_memory_impl import MemoryAssessmentStore
-from services.cj_assessment.tests.unit.helpers import create
+from services.cj_assessment.tests.unit.helpers import CLOCK, create
 from services.cj_assessment.use_cases import (
     GiveUpAssessment,
     GiveUpAssessmentCommand,
@@ -67,7 +67,7 @@ def as_sent(body: Any) -> Any:
 async def run_to_the_end(uow, store: MemoryAssessmentStore, request: AssessmentRequest) -> Any:
     view, _ = await create(uow, request)
     aid = view.assessment.id
-    run = RunAssessment(uow, NoContent(), Judges(llm=None), RunLimits())
+    run = RunAssessment(uow, NoContent(), Judges(llm=None), RunLimits(), CLOCK)
     await run.execute(RunAssessmentCommand(aid))
     (method, url, body) = store.calls[result_key(aid)]
     assert (method, url) == ("POST", request.callback_url)
@@ -121,7 +121,7 @@ async def test_the_failed_callback_validates_as_essay_lifecycle_reads_it(uow, st
     view, _ = await create(uow, request())
     aid = view.assessment.id
     reason = "the assessment run kept crashing"
-    await GiveUpAssessment(uow).execute(GiveUpAssessmentCommand(aid, reason))
+    await GiveUpAssessment(uow, CLOCK).execute(GiveUpAssessmentCommand(aid, reason))
     body = as_sent(store.calls[result_key(aid)][2])
     result = cj.AssessmentResultIn.model_validate(body)
     assert (result.status, result.reason, result.ranking) == ("failed", reason, [])

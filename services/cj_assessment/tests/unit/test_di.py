@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dishka import make_async_container
 
+from service_kit.di import ClockProvider
 from services.cj_assessment import use_cases
 from services.cj_assessment.config import Settings
 from services.cj_assessment.di import providers
@@ -16,7 +17,7 @@ async def test_every_use_case_is_provided_per_request():
         if hasattr(getattr(use_cases, name), "execute")
     ]
     assert len(classes) == 7
-    container = make_async_container(*providers(Settings(repository="memory")))
+    container = make_async_container(ClockProvider(), *providers(Settings(repository="memory")))
     try:
         async with container() as one, container() as other:
             for cls in classes:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from service_kit.clock import SettableClock
 from service_kit.errors import Conflict, NotFound
 from services.cj_assessment.domain import (
     AnchorIn,
@@ -71,6 +72,21 @@ async def test_a_lapsed_lease_goes_to_another_judge_never_back_to_the_first(uow,
     # the late answer of j1 still counts: a verdict is data
     _, created = await record(uow, aid, first.pair_id, "j1", "a")
     assert created
+
+
+async def test_a_lease_lapses_by_the_clock_after_the_lease_time(uow):
+    clock = SettableClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    view, _ = await create(uow, human(2, max_comparisons_per_essay=5), clock=clock)
+    aid = view.assessment.id
+    first = await next_pair(uow, aid, "j1", lease=600, clock=clock)
+    assert isinstance(first, HandedPair)
+    assert first.lease_until == clock.now() + timedelta(seconds=600)
+    clock.advance(seconds=599)
+    assert await next_pair(uow, aid, "j2", lease=600, clock=clock) == NoPair(finished=False)
+    clock.advance(seconds=2)
+    handed_on = await next_pair(uow, aid, "j2", lease=600, clock=clock)
+    assert isinstance(handed_on, HandedPair) and handed_on.pair_id == first.pair_id
+    assert handed_on.lease_until == clock.now() + timedelta(seconds=600)
 
 
 async def test_judgements_are_idempotent_and_checked(uow, store):

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from dishka import make_async_container
 
+from service_kit.di import ClockProvider
 from service_kit.messaging.jobs import Job
 from service_kit.postgres_server import free_port
 from services.cj_assessment.config import Settings
@@ -62,7 +63,7 @@ async def status_of(container, assessment_id: uuid.UUID):
 
 
 async def test_early_attempts_raise_so_the_queue_retries_and_the_last_one_reports():
-    container = make_async_container(*providers(settings()))
+    container = make_async_container(ClockProvider(), *providers(settings()))
     try:
         aid, store = await setup(container)
         with pytest.raises(ContentUnavailable):  # the queue retries it later
@@ -78,7 +79,7 @@ async def test_early_attempts_raise_so_the_queue_retries_and_the_last_one_report
 
 
 async def test_a_job_whose_workers_kept_dying_fails_its_assessment():
-    container = make_async_container(*providers(settings()))
+    container = make_async_container(ClockProvider(), *providers(settings()))
     try:
         aid, store = await setup(container)
         await run_assessment_job(job(aid, attempts=6), container)

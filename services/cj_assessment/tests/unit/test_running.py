@@ -22,7 +22,7 @@ from services.cj_assessment.protocols import (
     JudgingFailed,
     Verdict,
 )
-from services.cj_assessment.tests.unit.helpers import create, get
+from services.cj_assessment.tests.unit.helpers import CLOCK, create, get
 from services.cj_assessment.use_cases import (
     GiveUpAssessment,
     GiveUpAssessmentCommand,
@@ -101,7 +101,7 @@ def content_for(n: int) -> FakeContent:
 
 
 def run_assessment(uow, content, judges=None, limits=RunLimits()) -> RunAssessment:
-    return RunAssessment(uow, content, judges or Judges(llm=None), limits)
+    return RunAssessment(uow, content, judges or Judges(llm=None), limits, CLOCK)
 
 
 async def run(uow, content, aid, judges=None, last_attempt=False, limits=RunLimits()):
@@ -234,7 +234,7 @@ async def test_llm_judging_without_an_endpoint_fails_with_a_reason(uow, store):
 
 async def test_give_up_reports_once(uow, store):
     aid = await start(uow, n=3)
-    give_up = GiveUpAssessment(uow)
+    give_up = GiveUpAssessment(uow, CLOCK)
     await give_up.execute(GiveUpAssessmentCommand(aid, "the assessment run kept crashing"))
     await give_up.execute(GiveUpAssessmentCommand(aid, "a second reason"))
     a = (await get(uow, aid)).assessment
