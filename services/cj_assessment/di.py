@@ -35,9 +35,8 @@ from services.cj_assessment.use_cases import (
 )
 
 
-class JudgesProvider(Provider):
-    """Settings (and the pieces of them the use cases take), content_service and the LLM
-    judge (None when no endpoint is configured)."""
+class SettingsProvider(Provider):
+    """The settings, and the typed pieces of them the use cases take."""
 
     scope = Scope.APP
 
@@ -65,15 +64,21 @@ class JudgesProvider(Provider):
             fetch_concurrency=self._settings.content_fetch_concurrency,
         )
 
-    @provide
-    def content_fetcher(self, client: httpx.AsyncClient) -> ContentFetcher:
-        return HttpContentFetcher(client, self._settings.content_service_url)
+
+class PeersProvider(Provider):
+    """content_service, and the automated judges (the LLM one None when no endpoint is
+    configured)."""
+
+    scope = Scope.APP
 
     @provide
-    async def judges(self) -> AsyncIterator[Judges]:
+    def content_fetcher(self, client: httpx.AsyncClient, s: Settings) -> ContentFetcher:
+        return HttpContentFetcher(client, s.content_service_url)
+
+    @provide
+    async def judges(self, s: Settings) -> AsyncIterator[Judges]:
         """The LLM judge gets a client of its own: the platform's client would send the
         internal bearer token to an outside API."""
-        s = self._settings
         if not s.llm_base_url:
             yield Judges(llm=None)
             return
@@ -138,7 +143,8 @@ def providers(settings: Settings) -> list[Provider]:
     )
     return [
         HttpClientProvider(settings),
-        JudgesProvider(settings),
+        SettingsProvider(settings),
+        PeersProvider(),
         RefitsProvider(),
         UseCasesProvider(),
         storage,
