@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
@@ -31,3 +33,21 @@ class Settings(ServiceSettings):
     file_intake_timeout_seconds: float = 15.0
     # how long GET /v1/batches/{id} waits for essay_lifecycle's counts before answering without
     essay_counts_timeout_seconds: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Peers:
+    """Where the use cases' outbox calls go, and where essay_lifecycle calls back."""
+
+    self_url: str
+    essay_lifecycle_url: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> Peers:
+        return cls(
+            self_url=settings.public_url.rstrip("/"),
+            essay_lifecycle_url=settings.essay_lifecycle_url.rstrip("/"),
+        )
+
+    def phase_command_url(self, batch_id: str, phase: str) -> str:
+        return f"{self.essay_lifecycle_url}/internal/v1/batches/{batch_id}/phases/{phase}"

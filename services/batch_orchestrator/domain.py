@@ -5,13 +5,15 @@ Pure Python: no Quart, no SQLAlchemy.
 
 from __future__ import annotations
 
+import csv
 import enum
+import io
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from service_kit.errors import Conflict, InvalidInput
+from service_kit.errors import Conflict, InvalidInput, NotFound
 
 
 class BatchStatus(str, enum.Enum):
@@ -122,6 +124,52 @@ class Batch:
         index = self.pipeline.index(phase)
         return self.pipeline[index + 1] if index + 1 < len(self.pipeline) else None
 
+    def phase_after(self, outcome: Outcome) -> str | None:
+        """The phase that runs next, over the essays that succeeded this one; None when the
+        batch ends here (the last phase, or no essay left to carry on with)."""
+        following = self.next_phase(outcome.phase)
+        return following if outcome.succeeded else None
+
+    def visible_to(self, caller: str | None) -> bool:
+        """Only the owner, or an internal caller (who names no user), sees a batch."""
+        return caller is None or caller == self.owner
+
+    def snapshot_settings(self) -> dict[str, Any]:
+        """What a pipeline runs with, frozen when it starts."""
+        return {"language": self.language, "pipeline": list(self.pipeline), **self.settings}
+
+
+def visible(batch: Batch | None, batch_id: str, caller: str | None) -> Batch:
+    """The batch as ``caller`` may see it: to anyone but its owner it does not exist."""
+    if batch is None or not batch.visible_to(caller):
+        raise NotFound(f"no batch {batch_id}")
+    return batch
+
+
+# cj_assessment's settings when the teacher's pipeline has the phase but names none
+DEFAULT_CJ_SETTINGS: dict[str, Any] = {
+    "judge": "baseline",
+    "max_comparisons_per_essay": 20,
+    "min_comparisons_per_essay": 5,
+    "target_reliability": 0.8,
+    "anchors": [],
+    "grade_scale": None,
+    "instructions": None,
+}
+
+
+def batch_settings(
+    pipeline: tuple[str, ...], spellcheck: dict[str, Any], cj: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The settings a batch keeps, one entry per phase of its pipeline that takes any: the
+    spellcheck settings always, cj_assessment's (given or the defaults) when it runs."""
+    if cj is not None and "cj_assessment" not in pipeline:
+        raise InvalidInput("cj settings were given but the pipeline has no cj_assessment")
+    settings: dict[str, Any] = {"spellcheck": spellcheck}
+    if "cj_assessment" in pipeline:
+        settings["cj_assessment"] = dict(DEFAULT_CJ_SETTINGS) if cj is None else cj
+    return settings
+
 
 @dataclass(frozen=True)
 class PhaseAttempt:
@@ -134,6 +182,10 @@ class PhaseAttempt:
     failed: int = 0
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+def latest_attempt(attempts: list[PhaseAttempt], phase: str) -> PhaseAttempt:
+    return max((a for a in attempts if a.phase == phase), key=lambda a: a.attempt)
 
 
 @dataclass(frozen=True)
@@ -184,6 +236,22 @@ class Outcome:
         if not self.succeeded:
             return P.FAILED
         return P.PARTIALLY_SUCCEEDED if self.failed else P.SUCCEEDED
+
+    def essay_results(self, batch_id: str) -> list[EssayResult]:
+        """The essays' rows of the results table as this outcome reports them."""
+        return [
+            EssayResult(
+                essay_id,
+                batch_id,
+                r.get("file_id"),
+                r.get("filename"),
+                r.get("status", "unknown"),
+                r.get("spelling"),
+                r.get("corrected_text_content_id"),
+                r.get("assessment"),
+            )
+            for essay_id, r in self.results.items()
+        ]
 
 
 def essay_failed(status: str) -> bool:
@@ -265,3 +333,107 @@ def unaccounted_files(accepted_files: int | None, results: int, rejected: int) -
     if accepted_files is None:
         return 0
     return max(accepted_files - results - rejected, 0)
+
+
+def batch_end(
+    batch: Batch, attempts: list[PhaseAttempt], essay_statuses: list[str]
+) -> tuple[BatchStatus, dict[str, Any]]:
+    """How a batch ends once no phase is left to run: its final status, and its results
+    summary with the accepted files missing from the results counted (when any are)."""
+    summary = batch.results_summary
+    rejected = int(summary.get("rejected_essays", 0))
+    accepted = summary.get("accepted_files")
+    missing = unaccounted_files(
+        None if accepted is None else int(accepted), len(essay_statuses), rejected
+    )
+    if missing:
+        summary = {**summary, "unaccounted_files": missing}
+    status = final_status(attempts, essay_statuses, rejected=rejected, unaccounted=missing)
+    return status, summary
+
+
+def accounting(batch: Batch, found: list[EssayResult]) -> dict[str, int | None]:
+    """Every accepted file is in the results or among the rejected: the figures that say so."""
+    summary = batch.results_summary
+    accepted = summary.get("accepted_files")
+    rejected = int(summary.get("rejected_essays", 0))
+    return {
+        "accepted_files": None if accepted is None else int(accepted),
+        "results": len(found),
+        "rejected_files": rejected,
+        "unaccounted_files": unaccounted_files(
+            None if accepted is None else int(accepted), len(found), rejected
+        ),
+    }
+
+
+# the results table: one row per essay, these columns (the CSV's header, in this order)
+RESULT_COLUMNS = (
+    "essay_id",
+    "filename",
+    "status",
+    "word_count",
+    "error_count",
+    "errors_per_100_words",
+    "score",
+    "se",
+    "rank",
+    "grade",
+)
+
+
+def result_row(result: EssayResult) -> dict[str, Any]:
+    spelling, assessment = result.spelling or {}, result.assessment or {}
+    return {
+        "essay_id": result.essay_id,
+        "filename": result.filename,
+        "status": result.status,
+        "word_count": spelling.get("word_count"),
+        "error_count": spelling.get("error_count"),
+        "errors_per_100_words": spelling.get("errors_per_100_words"),
+        "score": assessment.get("score"),
+        "se": assessment.get("se"),
+        "rank": assessment.get("rank"),
+        "grade": assessment.get("grade"),
+    }
+
+
+@dataclass(frozen=True)
+class BatchResults:
+    """A batch's results table: ranked essays first (by rank), the rest by filename."""
+
+    batch: Batch
+    essays: list[EssayResult]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return sorted(
+            (result_row(r) for r in self.essays),
+            key=lambda r: (r["rank"] is None, r["rank"] or 0, r["filename"] or ""),
+        )
+
+    @property
+    def accounting(self) -> dict[str, int | None]:
+        return accounting(self.batch, self.essays)
+
+    @property
+    def reliability(self) -> Any:
+        return self.batch.results_summary.get("cj_assessment", {}).get("reliability")
+
+    @property
+    def comparisons(self) -> Any:
+        return self.batch.results_summary.get("cj_assessment", {}).get("comparisons")
+
+    def as_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=RESULT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+
+def settled_essays(summary: dict[str, Any]) -> tuple[int, int]:
+    """From essay_lifecycle's summary: the essays ready and those whose content was
+    rejected (together, the files it has heard of)."""
+    by_status = summary.get("by_status", {})
+    return int(by_status.get("ready", 0)), int(by_status.get("content_rejected", 0))

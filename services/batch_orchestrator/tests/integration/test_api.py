@@ -8,11 +8,10 @@ import pytest
 
 from service_kit.db import Database
 from service_kit.testing.receiver import Receiver, serving
-from services.batch_orchestrator import service
 from services.batch_orchestrator.app import create_app
-from services.batch_orchestrator.config import Settings
+from services.batch_orchestrator.config import Peers, Settings
 from services.batch_orchestrator.repository_postgres_impl import PostgresOrchestratorUnitOfWork
-from services.batch_orchestrator.service import Peers
+from services.batch_orchestrator.use_cases import CreateBatch, CreateBatchCommand
 
 PROBLEM = "application/problem+json"
 TEACHER = {"X-User-ID": "teacher-a"}
@@ -157,15 +156,17 @@ async def test_registration_is_atomic(database_url):
     try:
         async with database.sessions() as session:
             with pytest.raises(RuntimeError):
-                await service.create_batch(
-                    FailingAfterInsert(session),
-                    Peers("http://bos", "http://els"),
-                    owner="atomic-owner",
-                    name="n",
-                    language="en",
-                    pipeline=("spellcheck",),
-                    expected_essay_count=None,
-                    settings={},
+                await CreateBatch(
+                    FailingAfterInsert(session), Peers("http://bos", "http://els")
+                ).execute(
+                    CreateBatchCommand(
+                        owner="atomic-owner",
+                        name="n",
+                        language="en",
+                        pipeline=["spellcheck"],
+                        expected_essay_count=None,
+                        spellcheck={},
+                    )
                 )
     finally:
         await database.dispose()

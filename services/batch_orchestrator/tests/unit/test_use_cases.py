@@ -5,16 +5,30 @@ from typing import Any
 import pytest
 
 from service_kit.errors import Conflict, NotFound, PeerUnavailable
-from services.batch_orchestrator import service
+from services.batch_orchestrator.config import Peers
 from services.batch_orchestrator.domain import BatchStatus, Intake, Outcome, PhaseState
 from services.batch_orchestrator.repository_memory_impl import (
     MemoryOrchestratorStore,
     MemoryOrchestratorUnitOfWork,
 )
-from services.batch_orchestrator.service import Peers
+from services.batch_orchestrator.use_cases import (
+    ApplyPhaseOutcome,
+    ApplyPhaseOutcomeCommand,
+    CancelBatch,
+    CancelBatchCommand,
+    CreateBatch,
+    CreateBatchCommand,
+    GetBatch,
+    GetBatchCommand,
+    GetResults,
+    GetResultsCommand,
+    RetryPhase,
+    RetryPhaseCommand,
+    StartPipeline,
+    StartPipelineCommand,
+)
 
 PEERS = Peers("http://bos", "http://els")
-SETTINGS = {"spellcheck": {"ignore": []}, "cj_assessment": {"judge": "baseline"}}
 
 
 class Counts:
@@ -56,16 +70,47 @@ def uow(store):
 
 
 async def new_batch(store, pipeline=("spellcheck", "cj_assessment")):
-    return await service.create_batch(
-        uow(store),
-        PEERS,
-        owner="teacher-1",
-        name="7B",
-        language="sv",
-        pipeline=pipeline,
-        expected_essay_count=3,
-        settings=SETTINGS,
+    view = await CreateBatch(uow(store), PEERS).execute(
+        CreateBatchCommand(
+            owner="teacher-1",
+            name="7B",
+            language="sv",
+            pipeline=list(pipeline),
+            expected_essay_count=3,
+            spellcheck={"ignore": []},
+            cj={"judge": "baseline"} if "cj_assessment" in pipeline else None,
+        )
     )
+    return view.batch
+
+
+def start(store, counts, files, batch_id, caller=None):
+    return StartPipeline(uow(store), counts, files, PEERS).execute(
+        StartPipelineCommand(batch_id, caller)
+    )
+
+
+async def apply(store, batch_id, outcome):
+    done = await ApplyPhaseOutcome(uow(store), PEERS).execute(
+        ApplyPhaseOutcomeCommand(batch_id, outcome)
+    )
+    return done.applied
+
+
+async def get(store, batch_id):
+    return await GetBatch(uow(store), READY).execute(GetBatchCommand(batch_id, None))
+
+
+async def results(store, batch_id):
+    return await GetResults(uow(store)).execute(GetResultsCommand(batch_id, None))
+
+
+def retry(store, batch_id, phase):
+    return RetryPhase(uow(store), PEERS).execute(RetryPhaseCommand(batch_id, phase, None))
+
+
+def cancel(store, batch_id):
+    return CancelBatch(uow(store), PEERS).execute(CancelBatchCommand(batch_id, None))
 
 
 def outcome(phase, attempt, ok, bad):
@@ -104,21 +149,19 @@ async def test_creation_registers_with_essay_lifecycle_in_the_same_commit(store)
 async def test_start_needs_a_ready_essay_and_a_reachable_essay_lifecycle(store):
     batch = await new_batch(store)
     with pytest.raises(Conflict):
-        await service.start_pipeline(
-            uow(store), Counts({"by_status": {}}), THREE, PEERS, batch.id, None
-        )
+        await start(store, Counts({"by_status": {}}), THREE, batch.id)
     with pytest.raises(PeerUnavailable) as unavailable:
-        await service.start_pipeline(uow(store), Counts(None), THREE, PEERS, batch.id, None)
+        await start(store, Counts(None), THREE, batch.id)
     assert unavailable.value.extra["retry_after"] == 5
     with pytest.raises(NotFound):
-        await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, "someone-else")
-    started = await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, "teacher-1")
+        await start(store, READY, THREE, batch.id, "someone-else")
+    started = await start(store, READY, THREE, batch.id, "teacher-1")
     assert started.status is BatchStatus.PROCESSING and started.snapshot_id is not None
     _, url, body = store.calls[f"phase:{batch.id}:spellcheck:1"]
     assert url == f"http://els/internal/v1/batches/{batch.id}/phases/spellcheck"
     assert body == {"attempt": 1, "last_phase": False, "settings": {"ignore": []}}
     with pytest.raises(Conflict):
-        await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, None)
+        await start(store, READY, THREE, batch.id)
     assert [c.to_status for c in store.log if c.phase is None] == [
         "awaiting_content",
         "ready",
@@ -130,27 +173,21 @@ async def test_start_waits_for_every_accepted_file(store):
     batch = await new_batch(store)
     reading = Files(ready=28, processing=12)
     with pytest.raises(Conflict) as refused:
-        await service.start_pipeline(
-            uow(store), Counts({"by_status": {"ready": 28}}), reading, PEERS, batch.id, None
-        )
+        await start(store, Counts({"by_status": {"ready": 28}}), reading, batch.id)
     assert refused.value.extra["files_processing"] == 12
     assert refused.value.extra["retry_after"] == 2
     assert "12 of the batch's 40 files are still being processed" in refused.value.detail
     # file_service has all 40, but essay_lifecycle has heard of 38: still not
     with pytest.raises(Conflict) as behind:
-        await service.start_pipeline(
-            uow(store), Counts({"by_status": {"ready": 38}}), Files(40), PEERS, batch.id, None
-        )
+        await start(store, Counts({"by_status": {"ready": 38}}), Files(40), batch.id)
     assert behind.value.extra["files_processing"] == 2
     unreachable = Files(40)
     unreachable.reachable = False
     with pytest.raises(PeerUnavailable):
-        await service.start_pipeline(uow(store), READY, unreachable, PEERS, batch.id, None)
+        await start(store, READY, unreachable, batch.id)
     assert not store.calls.get(f"phase:{batch.id}:spellcheck:1")
     everything = Counts({"by_status": {"ready": 39, "content_rejected": 1}})
-    started = await service.start_pipeline(
-        uow(store), everything, Files(ready=39, rejected=1), PEERS, batch.id, None
-    )
+    started = await start(store, everything, Files(ready=39, rejected=1), batch.id)
     assert started.results_summary["accepted_files"] == 40
     assert started.results_summary["rejected_essays"] == 1
 
@@ -158,13 +195,11 @@ async def test_start_waits_for_every_accepted_file(store):
 async def test_all_files_rejected_is_refused_with_the_reason(store):
     batch = await new_batch(store)
     with pytest.raises(Conflict) as refused:
-        await service.start_pipeline(
-            uow(store),
+        await start(
+            store,
             Counts({"by_status": {"content_rejected": 2}}),
             Files(ready=0, rejected=2),
-            PEERS,
             batch.id,
-            None,
         )
     assert refused.value.extra["code"] == "no_essays"
     assert "all 2 files were rejected" in refused.value.detail
@@ -172,15 +207,12 @@ async def test_all_files_rejected_is_refused_with_the_reason(store):
 
 async def test_a_batch_whose_results_miss_an_accepted_file_is_not_completed(store):
     batch = await new_batch(store, pipeline=("spellcheck",))
-    await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, None)
-    await service.phase_outcome(
-        uow(store), PEERS, batch.id, outcome("spellcheck", 1, ["e1", "e2"], [])
-    )
-    done, _ = await service.get_batch(uow(store), batch.id, None)
+    await start(store, READY, THREE, batch.id)
+    await apply(store, batch.id, outcome("spellcheck", 1, ["e1", "e2"], []))
+    done = (await get(store, batch.id)).batch
     assert done.status is BatchStatus.COMPLETED_WITH_FAILURES
     assert done.results_summary["unaccounted_files"] == 1
-    _, rows = await service.results(uow(store), batch.id, None)
-    assert service.accounting(done, rows) == {
+    assert (await results(store, batch.id)).accounting == {
         "accepted_files": 3,
         "results": 2,
         "rejected_files": 0,
@@ -190,27 +222,22 @@ async def test_a_batch_whose_results_miss_an_accepted_file_is_not_completed(stor
 
 async def test_outcomes_move_phase_by_phase_and_finish_the_batch(store):
     batch = await new_batch(store)
-    await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, None)
-    assert await service.phase_outcome(
-        uow(store), PEERS, batch.id, outcome("spellcheck", 1, ["e1", "e2"], ["e3"])
-    )
-    assert not await service.phase_outcome(
-        uow(store), PEERS, batch.id, outcome("spellcheck", 1, ["e1", "e2"], ["e3"])
-    )
+    await start(store, READY, THREE, batch.id)
+    assert await apply(store, batch.id, outcome("spellcheck", 1, ["e1", "e2"], ["e3"]))
+    assert not await apply(store, batch.id, outcome("spellcheck", 1, ["e1", "e2"], ["e3"]))
     _, _, body = store.calls[f"phase:{batch.id}:cj_assessment:1"]
     assert body["essay_ids"] == ["e1", "e2"] and body["last_phase"] is True
     assert body["settings"] == {"judge": "baseline"}
-    assert await service.phase_outcome(
-        uow(store), PEERS, batch.id, outcome("cj_assessment", 1, ["e1", "e2"], [])
-    )
-    done, phases = await service.get_batch(uow(store), batch.id, None)
+    assert await apply(store, batch.id, outcome("cj_assessment", 1, ["e1", "e2"], []))
+    view = await get(store, batch.id)
+    done, phases = view.batch, view.phases
     assert done.status is BatchStatus.COMPLETED_WITH_FAILURES
     assert {(p.phase, p.status) for p in phases} == {
         ("spellcheck", PhaseState.PARTIALLY_SUCCEEDED),
         ("cj_assessment", PhaseState.SUCCEEDED),
     }
     assert done.results_summary["cj_assessment"] == {"reliability": 0.8}
-    _, rows = await service.results(uow(store), batch.id, None)
+    rows = (await results(store, batch.id)).essays
     assert sorted(r.essay_id for r in rows) == ["e1", "e2", "e3"]
     assert next(r for r in rows if r.essay_id == "e1").spelling == {"error_count": 1}
 
@@ -218,30 +245,28 @@ async def test_outcomes_move_phase_by_phase_and_finish_the_batch(store):
 async def test_a_phase_with_no_success_fails_the_batch_and_retry_recovers_it(store):
     batch = await new_batch(store, pipeline=("spellcheck",))
     one = Counts({"by_status": {"ready": 1}})
-    await service.start_pipeline(uow(store), one, Files(1), PEERS, batch.id, None)
-    await service.phase_outcome(uow(store), PEERS, batch.id, outcome("spellcheck", 1, [], ["e1"]))
-    failed, _ = await service.get_batch(uow(store), batch.id, None)
+    await start(store, one, Files(1), batch.id)
+    await apply(store, batch.id, outcome("spellcheck", 1, [], ["e1"]))
+    failed = (await get(store, batch.id)).batch
     assert failed.status is BatchStatus.FAILED
-    attempt = await service.retry_phase(uow(store), PEERS, batch.id, "spellcheck", None)
+    attempt = await retry(store, batch.id, "spellcheck")
     assert attempt.attempt == 2
     assert store.calls[f"phase:{batch.id}:spellcheck:2"][2]["last_phase"] is True
     with pytest.raises(Conflict):
-        await service.retry_phase(uow(store), PEERS, batch.id, "spellcheck", None)
-    await service.phase_outcome(uow(store), PEERS, batch.id, outcome("spellcheck", 2, ["e1"], []))
-    done, _ = await service.get_batch(uow(store), batch.id, None)
+        await retry(store, batch.id, "spellcheck")
+    await apply(store, batch.id, outcome("spellcheck", 2, ["e1"], []))
+    done = (await get(store, batch.id)).batch
     assert done.status is BatchStatus.COMPLETED
 
 
 async def test_cancel_while_processing_tells_essay_lifecycle_and_ignores_late_outcomes(store):
     batch = await new_batch(store)
-    await service.start_pipeline(uow(store), READY, THREE, PEERS, batch.id, None)
-    cancelled = await service.cancel_batch(uow(store), PEERS, batch.id, None)
+    await start(store, READY, THREE, batch.id)
+    cancelled = await cancel(store, batch.id)
     assert cancelled.status is BatchStatus.CANCELLED
     assert (
         store.calls[f"cancel:{batch.id}"][1] == f"http://els/internal/v1/batches/{batch.id}/cancel"
     )
-    assert not await service.phase_outcome(
-        uow(store), PEERS, batch.id, outcome("spellcheck", 1, ["e1"], [])
-    )
+    assert not await apply(store, batch.id, outcome("spellcheck", 1, ["e1"], []))
     with pytest.raises(Conflict):
-        await service.cancel_batch(uow(store), PEERS, batch.id, None)
+        await cancel(store, batch.id)
