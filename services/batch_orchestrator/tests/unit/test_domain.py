@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from service_kit.errors import Conflict, InvalidInput
@@ -7,6 +9,8 @@ from services.batch_orchestrator.domain import (
     Outcome,
     PhaseAttempt,
     PhaseState,
+    batch_end,
+    batch_settings,
     final_status,
     resolve_pipeline,
 )
@@ -100,3 +104,57 @@ def test_outcome_state():
         PhaseState.PARTIALLY_SUCCEEDED
     )
     assert Outcome("p", 1, [], [{"essay_id": "b"}], {}, {}).phase_state is PhaseState.FAILED
+
+
+def test_settings_hold_each_phase_of_the_pipeline():
+    assert batch_settings(("spellcheck",), {"ignore": []}, None) == {"spellcheck": {"ignore": []}}
+    both = batch_settings(("spellcheck", "cj_assessment"), {"ignore": []}, None)
+    assert both["cj_assessment"]["judge"] == "baseline"
+    assert both["cj_assessment"]["max_comparisons_per_essay"] == 20
+    with pytest.raises(InvalidInput):
+        batch_settings(("spellcheck",), {}, {"judge": "llm"})
+
+
+def test_the_next_phase_runs_only_over_essays_that_succeeded():
+    running = batch(BatchStatus.PROCESSING)
+    assert running.phase_after(Outcome("spellcheck", 1, ["a"], [], {}, {})) == "cj_assessment"
+    failed_all = Outcome("spellcheck", 1, [], [{"essay_id": "a"}], {}, {})
+    assert running.phase_after(failed_all) is None
+    assert running.phase_after(Outcome("cj_assessment", 1, ["a"], [], {}, {})) is None
+
+
+def test_a_batch_ends_counting_the_files_missing_from_its_results():
+    started = Batch(
+        "b",
+        "n",
+        "u",
+        "en",
+        BatchStatus.PROCESSING,
+        ("spellcheck",),
+        results_summary={"accepted_files": 4, "rejected_essays": 1},
+    )
+    ok = attempt("spellcheck", 1, PhaseState.SUCCEEDED, 2)
+    status, summary = batch_end(started, [ok], ["spellcheck_succeeded"] * 2)
+    assert status is BatchStatus.COMPLETED_WITH_FAILURES
+    assert summary == {"accepted_files": 4, "rejected_essays": 1, "unaccounted_files": 1}
+    complete = replace(started, results_summary={"accepted_files": 2})
+    assert batch_end(complete, [ok], ["spellcheck_succeeded"] * 2) == (
+        BatchStatus.COMPLETED,
+        {"accepted_files": 2},
+    )
+
+
+def test_an_outcome_gives_the_results_rows_it_reports():
+    outcome = Outcome(
+        "spellcheck",
+        1,
+        ["e1"],
+        [],
+        {"e1": {"filename": "a.txt", "spelling": {"error_count": 1}}, "e2": {}},
+        {},
+    )
+    rows = outcome.essay_results("b")
+    assert [(r.essay_id, r.batch_id, r.filename, r.status, r.spelling) for r in rows] == [
+        ("e1", "b", "a.txt", "unknown", {"error_count": 1}),
+        ("e2", "b", None, "unknown", None),
+    ]
