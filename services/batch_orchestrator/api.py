@@ -11,9 +11,9 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit.errors import DomainError
-from services.batch_orchestrator.domain import Outcome
 from services.batch_orchestrator.schemas import (
     AppliedOut,
+    BatchGateOut,
     BatchIn,
     BatchListQuery,
     BatchOut,
@@ -22,7 +22,9 @@ from services.batch_orchestrator.schemas import (
     PhaseOut,
     ResultsQuery,
     batch_out,
+    gate_out,
     history_body,
+    outcome_of,
     results_body,
 )
 from services.batch_orchestrator.use_cases import (
@@ -85,8 +87,8 @@ async def create_batch(data: BatchIn, create: FromDishka[CreateBatch]) -> tuple[
             language=data.language,
             pipeline=data.pipeline,
             expected_essay_count=data.expected_essay_count,
-            spellcheck=data.spellcheck.model_dump(),
-            cj=None if data.cj is None else data.cj.model_dump(),
+            spellcheck=data.spellcheck,
+            cj=data.cj,
         )
     )
     return batch_out(view), 201
@@ -140,10 +142,7 @@ async def start_pipeline(batch_id: str, start: FromDishka[StartPipeline]) -> tup
 async def phase_outcome(
     batch_id: str, data: OutcomeIn, apply: FromDishka[ApplyPhaseOutcome]
 ) -> AppliedOut:
-    outcome = Outcome(
-        data.phase, data.attempt, data.succeeded, data.failed, data.results, data.summary
-    )
-    result = await apply.execute(ApplyPhaseOutcomeCommand(batch_id, outcome))
+    result = await apply.execute(ApplyPhaseOutcomeCommand(batch_id, outcome_of(data)))
     return AppliedOut.model_validate(result)
 
 
@@ -185,11 +184,7 @@ async def results(
 
 
 @blueprint.get("/internal/v1/batches/<batch_id>")
+@validate_response(BatchGateOut)
 @inject
-async def internal_status(batch_id: str, gate: FromDishka[GetBatchGate]) -> dict[str, Any]:
-    batch = await gate.execute(GetBatchGateCommand(batch_id))
-    return {
-        "batch_id": batch.id,
-        "status": batch.status.value,
-        "pipeline_started": batch.pipeline_started,
-    }
+async def internal_status(batch_id: str, gate: FromDishka[GetBatchGate]) -> BatchGateOut:
+    return gate_out(await gate.execute(GetBatchGateCommand(batch_id)))

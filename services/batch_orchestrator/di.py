@@ -47,6 +47,7 @@ class PeersProvider(Provider):
             client,
             self._settings.essay_lifecycle_url,
             self._settings.essay_counts_timeout_seconds,
+            self._settings.peer_retry(),
         )
 
     @provide
@@ -55,6 +56,7 @@ class PeersProvider(Provider):
             client,
             self._settings.file_service_url,
             self._settings.file_intake_timeout_seconds,
+            self._settings.peer_retry(),
         )
 
 

@@ -7,43 +7,41 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+# the settings and the outcome are messages between services: their models are the contracts
+from contracts.batches import Anchor, CjSettings, SpellcheckSettings
+from contracts.files import BatchGateOut
+from contracts.outcomes import OutcomeIn
 from service_kit.fields import SafeText
-from services.batch_orchestrator.domain import BatchResults, BatchStatus, StatusChange
+from services.batch_orchestrator.domain import (
+    Batch,
+    BatchResults,
+    BatchStatus,
+    Outcome,
+    StatusChange,
+)
 from services.batch_orchestrator.use_cases import BatchView
 
-
-class Anchor(BaseModel):
-    """An essay of known grade that cj_assessment judges with the batch's essays."""
-
-    grade: SafeText = Field(min_length=1, max_length=16)
-    text: SafeText | None = Field(default=None, min_length=1)
-    content_id: SafeText | None = Field(default=None, max_length=64)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Anchor:
-        if (self.text is None) == (self.content_id is None):
-            raise ValueError("an anchor needs exactly one of text and content_id")
-        return self
-
-
-class CjSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    judge: Literal["human", "llm", "baseline"] = "baseline"
-    max_comparisons_per_essay: int = Field(default=20, ge=1, le=500)
-    min_comparisons_per_essay: int = Field(default=5, ge=1, le=500)
-    target_reliability: float = Field(default=0.8, gt=0, lt=1)
-    anchors: list[Anchor] = Field(default_factory=list)
-    grade_scale: list[SafeText] | None = None
-    instructions: SafeText | None = Field(default=None, max_length=10_000)
-
-
-class SpellcheckSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ignore: list[SafeText] = Field(default_factory=list, max_length=1000)
+__all__ = [
+    "Anchor",
+    "AppliedOut",
+    "BatchGateOut",
+    "BatchIn",
+    "BatchListQuery",
+    "BatchOut",
+    "BatchPage",
+    "CjSettings",
+    "OutcomeIn",
+    "PhaseOut",
+    "ResultsQuery",
+    "SpellcheckSettings",
+    "batch_out",
+    "gate_out",
+    "history_body",
+    "outcome_of",
+    "results_body",
+]
 
 
 class BatchIn(BaseModel):
@@ -96,7 +94,7 @@ def batch_out(view: BatchView) -> BatchOut:
     return BatchOut.model_validate(view.batch).model_copy(
         update={
             "phases": [PhaseOut.model_validate(a) for a in view.phases],
-            "essays": view.essays,
+            "essays": None if view.essays is None else view.essays.shown,
             "degraded": view.degraded,
         }
     )
@@ -114,13 +112,16 @@ class BatchListQuery(BaseModel):
     cursor: str | None = None
 
 
-class OutcomeIn(BaseModel):
-    phase: str
-    attempt: int = Field(ge=1)
-    succeeded: list[str]
-    failed: list[dict[str, Any]]
-    results: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    summary: dict[str, Any] = Field(default_factory=dict)
+def outcome_of(data: OutcomeIn) -> Outcome:
+    """essay_lifecycle's outcome message as the domain reads it."""
+    return Outcome(
+        phase=data.phase,
+        attempt=data.attempt,
+        succeeded=data.succeeded,
+        failed=[essay.essay_id for essay in data.failed],
+        results=data.results,
+        summary=data.summary.model_dump(exclude_none=True),
+    )
 
 
 class AppliedOut(BaseModel):
@@ -153,3 +154,9 @@ def results_body(results: BatchResults) -> dict[str, Any]:
         "accounting": results.accounting,
         "essays": results.rows,
     }
+
+
+def gate_out(batch: Batch) -> BatchGateOut:
+    return BatchGateOut(
+        batch_id=batch.id, status=batch.status.value, pipeline_started=batch.pipeline_started
+    )

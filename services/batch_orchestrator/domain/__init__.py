@@ -1,12 +1,12 @@
-"""batch_orchestrator's domain: batches, pipelines, phase attempts, the start's conditions,
-phase outcomes, the final status rules and the results table.
+"""batch_orchestrator's domain: batches, pipelines, phase attempts and their settings, the
+start's conditions, phase outcomes, the final status rules and the results table.
 
-Pure Python: no Quart, no SQLAlchemy, no httpx.
+Pure Python: no Quart, no SQLAlchemy, no httpx (the contracts' pydantic models are the
+shapes of what peers send).
 """
 
 from services.batch_orchestrator.domain.batches import (
     BATCH_TRANSITIONS,
-    DEFAULT_CJ_SETTINGS,
     FINISHED,
     OPEN_PHASE,
     PHASES,
@@ -19,9 +19,7 @@ from services.batch_orchestrator.domain.batches import (
     PhaseState,
     Snapshot,
     StatusChange,
-    batch_settings,
     latest_attempt,
-    now,
     resolve_pipeline,
     visible,
 )
@@ -39,16 +37,19 @@ from services.batch_orchestrator.domain.results import (
     result_row,
     unaccounted_files,
 )
+from services.batch_orchestrator.domain.settings import (
+    batch_settings,
+    check_cj_settings,
+)
 from services.batch_orchestrator.domain.starting import (
     FILES_PENDING_RETRY_SECONDS,
+    EssaySummary,
     Intake,
-    settled_essays,
     start_refusal,
 )
 
 __all__ = [
     "BATCH_TRANSITIONS",
-    "DEFAULT_CJ_SETTINGS",
     "FILES_PENDING_RETRY_SECONDS",
     "FINISHED",
     "OPEN_PHASE",
@@ -61,6 +62,7 @@ __all__ = [
     "BatchResults",
     "BatchStatus",
     "EssayResult",
+    "EssaySummary",
     "Intake",
     "Outcome",
     "PhaseAttempt",
@@ -70,13 +72,12 @@ __all__ = [
     "accounting",
     "batch_end",
     "batch_settings",
+    "check_cj_settings",
     "essay_failed",
     "final_status",
     "latest_attempt",
-    "now",
     "resolve_pipeline",
     "result_row",
-    "settled_essays",
     "start_refusal",
     "unaccounted_files",
     "visible",

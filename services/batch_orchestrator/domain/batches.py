@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from service_kit.errors import Conflict, InvalidInput, NotFound
@@ -87,10 +87,6 @@ def resolve_pipeline(requested: list[str] | str) -> tuple[str, ...]:
     return tuple(p for p in PHASES if p in wanted)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class Batch:
     id: str
@@ -104,20 +100,20 @@ class Batch:
     settings: dict[str, Any] = field(default_factory=dict)
     snapshot_id: uuid.UUID | None = None
     results_summary: dict[str, Any] = field(default_factory=dict)
-    created_at: datetime = field(default_factory=now)
-    updated_at: datetime = field(default_factory=now)
+    created_at: datetime = field(kw_only=True)
+    updated_at: datetime = field(kw_only=True)
 
     @property
     def pipeline_started(self) -> bool:
         return self.status not in (B.AWAITING_CONTENT, B.READY)
 
-    def moved_to(self, status: BatchStatus, **changes: Any) -> Batch:
+    def moved_to(self, status: BatchStatus, at: datetime, **changes: Any) -> Batch:
         if status not in BATCH_TRANSITIONS[self.status]:
             raise Conflict(
                 f"batch {self.id} is {self.status.value}; it cannot become {status.value}",
                 current_status=self.status.value,
             )
-        return replace(self, status=status, version=self.version + 1, updated_at=now(), **changes)
+        return replace(self, status=status, version=self.version + 1, updated_at=at, **changes)
 
     def next_phase(self, phase: str) -> str | None:
         index = self.pipeline.index(phase)
@@ -143,31 +139,6 @@ def visible(batch: Batch | None, batch_id: str, caller: str | None) -> Batch:
     if batch is None or not batch.visible_to(caller):
         raise NotFound(f"no batch {batch_id}")
     return batch
-
-
-# cj_assessment's settings when the teacher's pipeline has the phase but names none
-DEFAULT_CJ_SETTINGS: dict[str, Any] = {
-    "judge": "baseline",
-    "max_comparisons_per_essay": 20,
-    "min_comparisons_per_essay": 5,
-    "target_reliability": 0.8,
-    "anchors": [],
-    "grade_scale": None,
-    "instructions": None,
-}
-
-
-def batch_settings(
-    pipeline: tuple[str, ...], spellcheck: dict[str, Any], cj: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The settings a batch keeps, one entry per phase of its pipeline that takes any: the
-    spellcheck settings always, cj_assessment's (given or the defaults) when it runs."""
-    if cj is not None and "cj_assessment" not in pipeline:
-        raise InvalidInput("cj settings were given but the pipeline has no cj_assessment")
-    settings: dict[str, Any] = {"spellcheck": spellcheck}
-    if "cj_assessment" in pipeline:
-        settings["cj_assessment"] = dict(DEFAULT_CJ_SETTINGS) if cj is None else cj
-    return settings
 
 
 @dataclass(frozen=True)
@@ -197,7 +168,7 @@ class StatusChange:
     from_status: str | None
     to_status: str
     details: dict[str, Any] = field(default_factory=dict)
-    at: datetime = field(default_factory=now)
+    at: datetime = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -205,4 +176,4 @@ class Snapshot:
     id: uuid.UUID
     batch_id: str
     settings: dict[str, Any]
-    created_at: datetime = field(default_factory=now)
+    created_at: datetime

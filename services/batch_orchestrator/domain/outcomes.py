@@ -4,8 +4,10 @@ phase is left to run."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from contracts.outcomes import EssayOutcome
 from services.batch_orchestrator.domain.batches import (
     B,
     Batch,
@@ -19,11 +21,15 @@ from services.batch_orchestrator.domain.results import EssayResult, unaccounted_
 
 @dataclass(frozen=True)
 class Outcome:
+    """essay_lifecycle's report of one phase attempt (``contracts.outcomes.OutcomeIn``):
+    the essays that succeeded and failed, each essay's row of the results table, and the
+    phase's summary (cj_assessment's figures; empty for spellcheck)."""
+
     phase: str
     attempt: int
     succeeded: list[str]
-    failed: list[dict[str, Any]]
-    results: dict[str, dict[str, Any]]
+    failed: list[str]
+    results: dict[str, EssayOutcome]
     summary: dict[str, Any]
 
     @property
@@ -32,18 +38,20 @@ class Outcome:
             return P.FAILED
         return P.PARTIALLY_SUCCEEDED if self.failed else P.SUCCEEDED
 
-    def essay_results(self, batch_id: str) -> list[EssayResult]:
-        """The essays' rows of the results table as this outcome reports them."""
+    def essay_results(self, batch_id: str, at: datetime) -> list[EssayResult]:
+        """The essays' rows of the results table as this outcome reports them (figures kept
+        as they came)."""
         return [
             EssayResult(
                 essay_id,
                 batch_id,
-                r.get("file_id"),
-                r.get("filename"),
-                r.get("status", "unknown"),
-                r.get("spelling"),
-                r.get("corrected_text_content_id"),
-                r.get("assessment"),
+                r.file_id,
+                r.filename,
+                r.status,
+                None if r.spelling is None else r.spelling.model_dump(exclude_unset=True),
+                r.corrected_text_content_id,
+                None if r.assessment is None else r.assessment.model_dump(exclude_unset=True),
+                updated_at=at,
             )
             for essay_id, r in self.results.items()
         ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.batch_orchestrator.domain.batches import Batch, now
+from services.batch_orchestrator.domain.batches import Batch
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class EssayResult:
     spelling: dict[str, Any] | None
     corrected_text_content_id: str | None
     assessment: dict[str, Any] | None
-    updated_at: datetime = field(default_factory=now)
+    updated_at: datetime = field(kw_only=True)
 
 
 def unaccounted_files(accepted_files: int | None, results: int, rejected: int) -> int:

@@ -56,8 +56,19 @@ def start_refusal(batch_id: str, intake: Intake, essays_known: int) -> Conflict 
     return None
 
 
-def settled_essays(summary: dict[str, Any]) -> tuple[int, int]:
-    """From essay_lifecycle's summary: the essays ready and those whose content was
-    rejected (together, the files it has heard of)."""
-    by_status = summary.get("by_status", {})
-    return int(by_status.get("ready", 0)), int(by_status.get("content_rejected", 0))
+@dataclass(frozen=True)
+class EssaySummary:
+    """essay_lifecycle's summary of a batch's essays: the counts by status that the start
+    reads, and its answer as it came (shown as the batch's ``essays``)."""
+
+    by_status: dict[str, int]
+    shown: dict[str, Any]
+
+    @property
+    def ready(self) -> int:
+        return self.by_status.get("ready", 0)
+
+    @property
+    def rejected(self) -> int:
+        """Essays whose file's content was refused: accepted files that never become essays."""
+        return self.by_status.get("content_rejected", 0)

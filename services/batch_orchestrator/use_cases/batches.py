@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal
 
+from contracts.batches import BatchIn as Registration
+from contracts.batches import CjSettings, SpellcheckSettings
+from service_kit.clock import Clock
 from service_kit.errors import Conflict
 from service_kit.pagination import clamp_limit, page, position_after
 from services.batch_orchestrator import metrics
@@ -16,11 +19,11 @@ from services.batch_orchestrator.domain import (
     OPEN_PHASE,
     Batch,
     BatchStatus,
+    EssaySummary,
     PhaseAttempt,
     PhaseState,
     StatusChange,
     batch_settings,
-    now,
     resolve_pipeline,
     visible,
 )
@@ -35,7 +38,7 @@ class BatchView:
 
     batch: Batch
     phases: list[PhaseAttempt] = field(default_factory=list)
-    essays: dict[str, Any] | None = None
+    essays: EssaySummary | None = None
     degraded: bool = False
 
 
@@ -43,23 +46,25 @@ class BatchView:
 class CreateBatchCommand:
     owner: str
     name: str
-    language: str
+    language: Literal["en", "sv", "auto"]
     pipeline: str | list[str]
     expected_essay_count: int | None
-    spellcheck: dict[str, Any]
-    cj: dict[str, Any] | None = None
+    spellcheck: SpellcheckSettings
+    cj: CjSettings | None = None
 
 
 class CreateBatch:
     """The batch row, attempt 1 of each phase, the first log entry and essay_lifecycle's
     registration: one commit."""
 
-    def __init__(self, uow: OrchestratorUnitOfWork, peers: Peers) -> None:
+    def __init__(self, uow: OrchestratorUnitOfWork, peers: Peers, clock: Clock) -> None:
         self._uow = uow
         self._peers = peers
+        self._clock = clock
 
     async def execute(self, command: CreateBatchCommand) -> BatchView:
         pipeline = resolve_pipeline(command.pipeline)
+        at = self._clock.now()
         batch = Batch(
             id=uuid.uuid4().hex,
             name=command.name,
@@ -69,6 +74,8 @@ class CreateBatch:
             pipeline=pipeline,
             expected_essay_count=command.expected_essay_count,
             settings=batch_settings(pipeline, command.spellcheck, command.cj),
+            created_at=at,
+            updated_at=at,
         )
         attempts = [PhaseAttempt(batch.id, phase, 1, PhaseState.PENDING) for phase in pipeline]
         uow = self._uow
@@ -76,20 +83,27 @@ class CreateBatch:
             await uow.batches.add(batch)
             await uow.batches.log(
                 StatusChange(
-                    batch.id, None, None, None, batch.status.value, {"pipeline": list(pipeline)}
+                    batch.id,
+                    None,
+                    None,
+                    None,
+                    batch.status.value,
+                    {"pipeline": list(pipeline)},
+                    at=at,
                 )
             )
             for attempt in attempts:
                 await uow.phases.add(attempt)
+            registration = Registration(
+                batch_id=batch.id,
+                language=command.language,
+                callback_url=self._peers.self_url,
+                expected_essay_count=batch.expected_essay_count,
+            )
             await uow.call_peer(
                 "POST",
                 f"{self._peers.essay_lifecycle_url}/internal/v1/batches",
-                {
-                    "batch_id": batch.id,
-                    "language": batch.language,
-                    "callback_url": self._peers.self_url,
-                    "expected_essay_count": batch.expected_essay_count,
-                },
+                registration.model_dump(mode="json"),
                 f"register:{batch.id}",
             )
             await uow.commit()
@@ -202,11 +216,13 @@ class CancelBatch:
     """Cancel the batch and its open phase attempts; essay_lifecycle is told when the
     pipeline had started. A finished batch cannot be cancelled."""
 
-    def __init__(self, uow: OrchestratorUnitOfWork, peers: Peers) -> None:
+    def __init__(self, uow: OrchestratorUnitOfWork, peers: Peers, clock: Clock) -> None:
         self._uow = uow
         self._peers = peers
+        self._clock = clock
 
     async def execute(self, command: CancelBatchCommand) -> Batch:
+        at = self._clock.now()
         batch_id = command.batch_id
         async with self._uow as uow:
             batch = visible(
@@ -218,13 +234,13 @@ class CancelBatch:
                     current_status=batch.status.value,
                 )
             started = batch.pipeline_started
-            batch = await move_batch(uow, batch, BatchStatus.CANCELLED)
+            batch = await move_batch(uow, batch, BatchStatus.CANCELLED, at)
             for attempt in await uow.phases.all(batch_id):
                 if attempt.status in OPEN_PHASE:
                     await move_phase(
-                        uow, attempt, PhaseState.CANCELLED, OPEN_PHASE, finished_at=now()
+                        uow, attempt, PhaseState.CANCELLED, OPEN_PHASE, at, finished_at=at
                     )
-            if started:
+            if started:  # the cancel has no body (no contract model): the path says it all
                 await uow.call_peer(
                     "POST",
                     f"{self._peers.essay_lifecycle_url}/internal/v1/batches/{batch_id}/cancel",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from service_kit.clock import Clock
 from service_kit.errors import Conflict, NotFound, PeerUnavailable
 from services.batch_orchestrator import metrics
 from services.batch_orchestrator.config import Peers
@@ -16,8 +17,6 @@ from services.batch_orchestrator.domain import (
     Snapshot,
     StatusChange,
     latest_attempt,
-    now,
-    settled_essays,
     start_refusal,
     visible,
 )
@@ -54,11 +53,13 @@ class StartPipeline:
         counts: EssayCounts,
         intake: FileIntake,
         peers: Peers,
+        clock: Clock,
     ) -> None:
         self._uow = uow
         self._counts = counts
         self._intake = intake
         self._peers = peers
+        self._clock = clock
 
     async def execute(self, command: StartPipelineCommand) -> Batch:
         batch_id, caller = command.batch_id, command.caller
@@ -76,27 +77,30 @@ class StartPipeline:
                 "essay_lifecycle cannot say which essays are ready",
                 retry_after=RETRY_AFTER_SECONDS,
             )
-        ready, rejected = settled_essays(summary)
+        ready, rejected = summary.ready, summary.rejected
         refusal = start_refusal(batch_id, files, ready + rejected)
         if refusal is not None:
             raise refusal
+        at = self._clock.now()
         async with self._uow as uow:
             batch = _not_started(
                 visible(await uow.batches.get(batch_id, for_update=True), batch_id, caller)
             )
-            snapshot = Snapshot(uuid.uuid4(), batch.id, batch.snapshot_settings())
+            snapshot = Snapshot(uuid.uuid4(), batch.id, batch.snapshot_settings(), at)
             await uow.batches.add_snapshot(snapshot)
             if batch.status is BatchStatus.AWAITING_CONTENT:
                 batch = await move_batch(
                     uow,
                     batch,
                     BatchStatus.READY,
+                    at,
                     {"ready_essays": ready, "rejected_essays": rejected},
                 )
             batch = await move_batch(
                 uow,
                 batch,
                 BatchStatus.PROCESSING,
+                at,
                 snapshot_id=snapshot.id,
                 # files that never became essays count against the batch's result at its end;
                 # every accepted file must end in the results or among the rejected
@@ -112,7 +116,8 @@ class StartPipeline:
                 first,
                 PhaseState.DISPATCHED,
                 frozenset({PhaseState.PENDING}),
-                started_at=now(),
+                at,
+                started_at=at,
             )
             assert dispatched is not None
             await command_phase(uow, self._peers, batch, dispatched, None, snapshot.settings)
@@ -130,12 +135,14 @@ class RetryPhaseCommand:
 class RetryPhase:
     """A new attempt for the essays that failed the phase; the pipeline then continues."""
 
-    def __init__(self, uow: OrchestratorUnitOfWork, peers: Peers) -> None:
+    def __init__(self, uow: OrchestratorUnitOfWork, peers: Peers, clock: Clock) -> None:
         self._uow = uow
         self._peers = peers
+        self._clock = clock
 
     async def execute(self, command: RetryPhaseCommand) -> PhaseAttempt:
         batch_id, phase = command.batch_id, command.phase
+        at = self._clock.now()
         async with self._uow as uow:
             batch = visible(
                 await uow.batches.get(batch_id, for_update=True), batch_id, command.caller
@@ -155,9 +162,9 @@ class RetryPhase:
                     f"phase {phase} has no failed essays to retry",
                     phase_status=latest.status.value,
                 )
-            batch = await move_batch(uow, batch, BatchStatus.PROCESSING, {"retry": phase})
+            batch = await move_batch(uow, batch, BatchStatus.PROCESSING, at, {"retry": phase})
             attempt = PhaseAttempt(
-                batch_id, phase, latest.attempt + 1, PhaseState.DISPATCHED, started_at=now()
+                batch_id, phase, latest.attempt + 1, PhaseState.DISPATCHED, started_at=at
             )
             await uow.phases.add(attempt)
             await uow.batches.log(
@@ -168,6 +175,7 @@ class RetryPhase:
                     None,
                     PhaseState.DISPATCHED.value,
                     {"retry_of": latest.attempt},
+                    at=at,
                 )
             )
             snapshot = await uow.batches.get_snapshot(batch)

@@ -5,6 +5,8 @@ import io
 
 import pytest
 
+from contracts.cj import CjRunSummary, RankedEssay
+from contracts.spellcheck import SpellcheckFigures
 from service_kit.errors import NotFound
 from services.batch_orchestrator.domain import (
     RESULT_COLUMNS,
@@ -17,6 +19,7 @@ from services.batch_orchestrator.repository_memory_impl import (
     MemoryOrchestratorStore,
     MemoryOrchestratorUnitOfWork,
 )
+from services.batch_orchestrator.tests.unit.fakes import T0
 from services.batch_orchestrator.use_cases import (
     ExportResultsCsv,
     ExportResultsCsvCommand,
@@ -28,7 +31,9 @@ SPELLING = {"word_count": 100, "error_count": 3, "errors_per_100_words": 3.0}
 
 
 def essay(essay_id, filename, status="completed", assessment=None, spelling=SPELLING):
-    return EssayResult(essay_id, "b1", None, filename, status, spelling, None, assessment)
+    return EssayResult(
+        essay_id, "b1", None, filename, status, spelling, None, assessment, updated_at=T0
+    )
 
 
 @pytest.fixture
@@ -46,6 +51,8 @@ def store() -> MemoryOrchestratorStore:
             "accepted_files": 4,
             "rejected_essays": 1,
         },
+        created_at=T0,
+        updated_at=T0,
     )
     for result in (
         essay("e1", "b.txt", assessment={"score": -0.5, "se": 0.4, "rank": 2}),
@@ -109,8 +116,23 @@ async def test_results_of_another_teachers_batch_do_not_exist(store):
 
 
 def test_a_batch_without_a_cj_run_has_no_reliability():
-    batch = Batch("b", "n", "u", "en", BatchStatus.PROCESSING, ("spellcheck",))
+    batch = Batch(
+        "b", "n", "u", "en", BatchStatus.PROCESSING, ("spellcheck",), created_at=T0, updated_at=T0
+    )
     results = BatchResults(batch, [])
     assert (results.reliability, results.comparisons) == (None, None)
     assert results.accounting["accepted_files"] is None
     assert results.as_csv().splitlines() == [",".join(RESULT_COLUMNS)]
+
+
+def test_every_figure_the_table_reads_is_a_field_of_the_message_it_comes_from():
+    """The table reads the stored spelling figures, ranking row and cj summary by key: a key
+    renamed in the contracts must fail here, not blank a column of the CSV."""
+    assert {"word_count", "error_count", "errors_per_100_words"} <= set(
+        SpellcheckFigures.model_fields
+    )
+    assert {"score", "se", "rank", "grade"} <= set(RankedEssay.model_fields)
+    assert {"reliability", "comparisons"} <= set(CjRunSummary.model_fields)
+    assert set(RESULT_COLUMNS) - {"essay_id", "filename", "status"} <= (
+        set(SpellcheckFigures.model_fields) | set(RankedEssay.model_fields)
+    )

@@ -1,16 +1,21 @@
 """batch_orchestrator use cases against the in-memory repositories."""
 
-from typing import Any
+import uuid
 
 import pytest
 
+from contracts.batches import CjSettings, SpellcheckSettings
+from contracts.outcomes import EssayOutcome
+from contracts.spellcheck import SpellcheckFigures
+from service_kit.clock import SettableClock
 from service_kit.errors import Conflict, NotFound, PeerUnavailable
 from services.batch_orchestrator.config import Peers
-from services.batch_orchestrator.domain import BatchStatus, Intake, Outcome, PhaseState
+from services.batch_orchestrator.domain import BatchStatus, Outcome, PhaseState
 from services.batch_orchestrator.repository_memory_impl import (
     MemoryOrchestratorStore,
     MemoryOrchestratorUnitOfWork,
 )
+from services.batch_orchestrator.tests.unit.fakes import T0, Counts, Files
 from services.batch_orchestrator.use_cases import (
     ApplyPhaseOutcome,
     ApplyPhaseOutcomeCommand,
@@ -29,34 +34,12 @@ from services.batch_orchestrator.use_cases import (
 )
 
 PEERS = Peers("http://bos", "http://els")
+CLOCK = SettableClock(T0)
+# essay_lifecycle's essay ids are UUIDs (the phase command carries them as such)
+E1, E2, E3 = (str(uuid.uuid4()) for _ in range(3))
 
 
-class Counts:
-    def __init__(self, summary: dict[str, Any] | None) -> None:
-        self.answer = summary
-
-    async def summary(self, batch_id: str) -> dict[str, Any] | None:
-        return self.answer
-
-
-class Files:
-    """file_service's seal: ``processing`` files still being read, ``ready`` essays."""
-
-    def __init__(self, ready: int, processing: int = 0, rejected: int = 0) -> None:
-        self.intake = Intake(
-            sealed=processing == 0 and ready > 0,
-            files=ready + processing + rejected,
-            processing=processing,
-            ready=ready,
-            rejected=rejected,
-        )
-        self.reachable = True
-
-    async def seal(self, batch_id: str) -> Intake | None:
-        return self.intake if self.reachable else None
-
-
-READY = Counts({"by_status": {"ready": 3}})
+READY = Counts({"ready": 3})
 THREE = Files(3)
 
 
@@ -70,28 +53,28 @@ def uow(store):
 
 
 async def new_batch(store, pipeline=("spellcheck", "cj_assessment")):
-    view = await CreateBatch(uow(store), PEERS).execute(
+    view = await CreateBatch(uow(store), PEERS, CLOCK).execute(
         CreateBatchCommand(
             owner="teacher-1",
             name="7B",
             language="sv",
             pipeline=list(pipeline),
             expected_essay_count=3,
-            spellcheck={"ignore": []},
-            cj={"judge": "baseline"} if "cj_assessment" in pipeline else None,
+            spellcheck=SpellcheckSettings(),
+            cj=CjSettings(judge="baseline") if "cj_assessment" in pipeline else None,
         )
     )
     return view.batch
 
 
 def start(store, counts, files, batch_id, caller=None):
-    return StartPipeline(uow(store), counts, files, PEERS).execute(
+    return StartPipeline(uow(store), counts, files, PEERS, CLOCK).execute(
         StartPipelineCommand(batch_id, caller)
     )
 
 
 async def apply(store, batch_id, outcome):
-    done = await ApplyPhaseOutcome(uow(store), PEERS).execute(
+    done = await ApplyPhaseOutcome(uow(store), PEERS, CLOCK).execute(
         ApplyPhaseOutcomeCommand(batch_id, outcome)
     )
     return done.applied
@@ -106,27 +89,27 @@ async def results(store, batch_id):
 
 
 def retry(store, batch_id, phase):
-    return RetryPhase(uow(store), PEERS).execute(RetryPhaseCommand(batch_id, phase, None))
+    return RetryPhase(uow(store), PEERS, CLOCK).execute(RetryPhaseCommand(batch_id, phase, None))
 
 
 def cancel(store, batch_id):
-    return CancelBatch(uow(store), PEERS).execute(CancelBatchCommand(batch_id, None))
+    return CancelBatch(uow(store), PEERS, CLOCK).execute(CancelBatchCommand(batch_id, None))
 
 
 def outcome(phase, attempt, ok, bad):
     results = {
-        e: {
-            "filename": f"{e}.txt",
-            "status": f"{phase}_succeeded" if e in ok else f"{phase}_failed",
-            "spelling": {"error_count": 1},
-        }
+        e: EssayOutcome(
+            filename=f"{e}.txt",
+            status=f"{phase}_succeeded" if e in ok else f"{phase}_failed",
+            spelling=SpellcheckFigures(error_count=1),
+        )
         for e in ok + bad
     }
     return Outcome(
         phase,
         attempt,
         ok,
-        [{"essay_id": e} for e in bad],
+        bad,
         results,
         {"reliability": 0.8} if phase == "cj_assessment" else {},
     )
@@ -149,7 +132,7 @@ async def test_creation_registers_with_essay_lifecycle_in_the_same_commit(store)
 async def test_start_needs_a_ready_essay_and_a_reachable_essay_lifecycle(store):
     batch = await new_batch(store)
     with pytest.raises(Conflict):
-        await start(store, Counts({"by_status": {}}), THREE, batch.id)
+        await start(store, Counts({}), THREE, batch.id)
     with pytest.raises(PeerUnavailable) as unavailable:
         await start(store, Counts(None), THREE, batch.id)
     assert unavailable.value.extra["retry_after"] == 5
@@ -173,20 +156,20 @@ async def test_start_waits_for_every_accepted_file(store):
     batch = await new_batch(store)
     reading = Files(ready=28, processing=12)
     with pytest.raises(Conflict) as refused:
-        await start(store, Counts({"by_status": {"ready": 28}}), reading, batch.id)
+        await start(store, Counts({"ready": 28}), reading, batch.id)
     assert refused.value.extra["files_processing"] == 12
     assert refused.value.extra["retry_after"] == 2
     assert "12 of the batch's 40 files are still being processed" in refused.value.detail
     # file_service has all 40, but essay_lifecycle has heard of 38: still not
     with pytest.raises(Conflict) as behind:
-        await start(store, Counts({"by_status": {"ready": 38}}), Files(40), batch.id)
+        await start(store, Counts({"ready": 38}), Files(40), batch.id)
     assert behind.value.extra["files_processing"] == 2
     unreachable = Files(40)
     unreachable.reachable = False
     with pytest.raises(PeerUnavailable):
         await start(store, READY, unreachable, batch.id)
     assert not store.calls.get(f"phase:{batch.id}:spellcheck:1")
-    everything = Counts({"by_status": {"ready": 39, "content_rejected": 1}})
+    everything = Counts({"ready": 39, "content_rejected": 1})
     started = await start(store, everything, Files(ready=39, rejected=1), batch.id)
     assert started.results_summary["accepted_files"] == 40
     assert started.results_summary["rejected_essays"] == 1
@@ -197,7 +180,7 @@ async def test_all_files_rejected_is_refused_with_the_reason(store):
     with pytest.raises(Conflict) as refused:
         await start(
             store,
-            Counts({"by_status": {"content_rejected": 2}}),
+            Counts({"content_rejected": 2}),
             Files(ready=0, rejected=2),
             batch.id,
         )
@@ -208,7 +191,7 @@ async def test_all_files_rejected_is_refused_with_the_reason(store):
 async def test_a_batch_whose_results_miss_an_accepted_file_is_not_completed(store):
     batch = await new_batch(store, pipeline=("spellcheck",))
     await start(store, READY, THREE, batch.id)
-    await apply(store, batch.id, outcome("spellcheck", 1, ["e1", "e2"], []))
+    await apply(store, batch.id, outcome("spellcheck", 1, [E1, E2], []))
     done = (await get(store, batch.id)).batch
     assert done.status is BatchStatus.COMPLETED_WITH_FAILURES
     assert done.results_summary["unaccounted_files"] == 1
@@ -223,12 +206,12 @@ async def test_a_batch_whose_results_miss_an_accepted_file_is_not_completed(stor
 async def test_outcomes_move_phase_by_phase_and_finish_the_batch(store):
     batch = await new_batch(store)
     await start(store, READY, THREE, batch.id)
-    assert await apply(store, batch.id, outcome("spellcheck", 1, ["e1", "e2"], ["e3"]))
-    assert not await apply(store, batch.id, outcome("spellcheck", 1, ["e1", "e2"], ["e3"]))
+    assert await apply(store, batch.id, outcome("spellcheck", 1, [E1, E2], [E3]))
+    assert not await apply(store, batch.id, outcome("spellcheck", 1, [E1, E2], [E3]))
     _, _, body = store.calls[f"phase:{batch.id}:cj_assessment:1"]
-    assert body["essay_ids"] == ["e1", "e2"] and body["last_phase"] is True
-    assert body["settings"] == {"judge": "baseline"}
-    assert await apply(store, batch.id, outcome("cj_assessment", 1, ["e1", "e2"], []))
+    assert body["essay_ids"] == [E1, E2] and body["last_phase"] is True
+    assert body["settings"] == CjSettings(judge="baseline").model_dump()
+    assert await apply(store, batch.id, outcome("cj_assessment", 1, [E1, E2], []))
     view = await get(store, batch.id)
     done, phases = view.batch, view.phases
     assert done.status is BatchStatus.COMPLETED_WITH_FAILURES
@@ -238,15 +221,15 @@ async def test_outcomes_move_phase_by_phase_and_finish_the_batch(store):
     }
     assert done.results_summary["cj_assessment"] == {"reliability": 0.8}
     rows = (await results(store, batch.id)).essays
-    assert sorted(r.essay_id for r in rows) == ["e1", "e2", "e3"]
-    assert next(r for r in rows if r.essay_id == "e1").spelling == {"error_count": 1}
+    assert sorted(r.essay_id for r in rows) == sorted([E1, E2, E3])
+    assert next(r for r in rows if r.essay_id == E1).spelling == {"error_count": 1}
 
 
 async def test_a_phase_with_no_success_fails_the_batch_and_retry_recovers_it(store):
     batch = await new_batch(store, pipeline=("spellcheck",))
-    one = Counts({"by_status": {"ready": 1}})
+    one = Counts({"ready": 1})
     await start(store, one, Files(1), batch.id)
-    await apply(store, batch.id, outcome("spellcheck", 1, [], ["e1"]))
+    await apply(store, batch.id, outcome("spellcheck", 1, [], [E1]))
     failed = (await get(store, batch.id)).batch
     assert failed.status is BatchStatus.FAILED
     attempt = await retry(store, batch.id, "spellcheck")
@@ -254,7 +237,7 @@ async def test_a_phase_with_no_success_fails_the_batch_and_retry_recovers_it(sto
     assert store.calls[f"phase:{batch.id}:spellcheck:2"][2]["last_phase"] is True
     with pytest.raises(Conflict):
         await retry(store, batch.id, "spellcheck")
-    await apply(store, batch.id, outcome("spellcheck", 2, ["e1"], []))
+    await apply(store, batch.id, outcome("spellcheck", 2, [E1], []))
     done = (await get(store, batch.id)).batch
     assert done.status is BatchStatus.COMPLETED
 
@@ -267,6 +250,6 @@ async def test_cancel_while_processing_tells_essay_lifecycle_and_ignores_late_ou
     assert (
         store.calls[f"cancel:{batch.id}"][1] == f"http://els/internal/v1/batches/{batch.id}/cancel"
     )
-    assert not await apply(store, batch.id, outcome("spellcheck", 1, ["e1"], []))
+    assert not await apply(store, batch.id, outcome("spellcheck", 1, [E1], []))
     with pytest.raises(Conflict):
         await cancel(store, batch.id)
