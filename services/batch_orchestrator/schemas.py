@@ -3,6 +3,7 @@ one mapping from the use cases' results to them."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
@@ -13,6 +14,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from contracts.batches import Anchor, CjSettings, SpellcheckSettings
 from contracts.files import BatchGateOut
 from contracts.outcomes import OutcomeIn
+from service_kit.errors import InvalidInput
 from service_kit.fields import SafeText
 from services.batch_orchestrator.domain import (
     Batch,
@@ -113,7 +115,18 @@ class BatchListQuery(BaseModel):
 
 
 def outcome_of(data: OutcomeIn) -> Outcome:
-    """essay_lifecycle's outcome message as the domain reads it."""
+    """essay_lifecycle's outcome message as the domain reads it. The essays that succeeded
+    go on in the next phase command, which names essays by UUID: an id that is not one is
+    refused here rather than failing the command."""
+    for index, essay_id in enumerate(data.succeeded):
+        try:
+            uuid.UUID(essay_id)
+        except ValueError:
+            message = f"succeeded[{index}] is not an essay id (a UUID): {essay_id[:64]!r}"
+            raise InvalidInput(
+                message,
+                errors=[{"loc": ["succeeded", index], "msg": message, "type": "uuid_parsing"}],
+            ) from None
     return Outcome(
         phase=data.phase,
         attempt=data.attempt,

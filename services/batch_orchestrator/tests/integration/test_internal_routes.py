@@ -25,9 +25,11 @@ async def test_an_outcome_with_a_field_the_contract_does_not_name_is_refused():
             url, json={**outcome, "results": {"e1": {"status": "x", "score": 1}}}
         )
         bare_failure = await client.post(url, json={**outcome, "failed": [{"essay_id": "e1"}]})
+        not_an_essay_id = await client.post(url, json={**outcome, "succeeded": ["e1"]})
         fine = await client.post(url, json=outcome)
-    for refused in (unknown, row, bare_failure):
+    for refused in (unknown, row, bare_failure, not_an_essay_id):
         assert refused.status_code == 422 and refused.headers["Content-Type"] == PROBLEM
+    assert [e["loc"] for e in (await not_an_essay_id.get_json())["errors"]] == [["succeeded", 0]]
     assert [e["loc"] for e in (await unknown.get_json())["errors"]] == [["essays"]]
     # a well-formed outcome for an attempt that is not running changes nothing
     assert fine.status_code == 200 and await fine.get_json() == {"applied": False}
