@@ -1,6 +1,6 @@
 """file_service's domain: uploaded files, their versions, and what became of each.
 
-Pure Python: no Quart, no SQLAlchemy. Text extraction itself lives in extraction.py.
+Pure Python: no Quart, no SQLAlchemy. Text extraction itself lives in extraction/.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class Intake:
     """What a batch's files add up to, counted over the current version of every file that is
     not deleted: the source of truth for which essays a pipeline must cover."""
 
+    batch_id: str
     processing: int
     ready: int
     rejected: int
@@ -50,6 +51,11 @@ class Intake:
     @property
     def files(self) -> int:
         return self.processing + self.ready + self.rejected
+
+    @property
+    def sealed(self) -> bool:
+        """The batch takes no more uploads, replacements or deletions."""
+        return self.sealed_at is not None
 
     @property
     def sealable(self) -> bool:
@@ -62,6 +68,13 @@ def intake_closed(batch_id: str) -> Conflict:
         f"batch {batch_id} is starting or started: it takes no more files",
         code="batch_sealed",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UploadLimits:
+    """How many parts one upload request may have (a zip archive is one)."""
+
+    max_parts: int = 100
 
 
 @dataclass(frozen=True)
@@ -213,6 +226,21 @@ def essay_rejected_body(view: FileView) -> dict[str, Any]:
         "error_code": v.error_code,
         "error_message": v.error_message,
     }
+
+
+@dataclass(frozen=True)
+class EssayLifecycleUrls:
+    """Where essay_lifecycle hears about a batch's files (through the outbox)."""
+
+    base_url: str
+
+    def essays(self, batch_id: str) -> str:
+        """A file's outcome: an essay ready, or a file rejected."""
+        return f"{self.base_url}/internal/v1/batches/{batch_id}/essays"
+
+    def file(self, batch_id: str, file_id: uuid.UUID) -> str:
+        """A file withdrawn (deleted)."""
+        return f"{self.base_url}/internal/v1/batches/{batch_id}/files/{file_id}"
 
 
 def notification_key(file_id: uuid.UUID, version: int) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from service_kit.errors import Conflict, NotFound, PeerUnavailable
-from services.file_service.processing import ContentRefused, ContentUnavailable
+from services.file_service.protocols import ContentRefused, ContentUnavailable
 
 RETRY_AFTER_SECONDS = 5
 

@@ -66,6 +66,14 @@ class FileUnitOfWork(OutboxUnitOfWork, Protocol):
         ...
 
 
+class ContentUnavailable(Exception):
+    """content_service could not take the request now; the job is tried again later."""
+
+
+class ContentRefused(Exception):
+    """content_service will never accept this request."""
+
+
 class ContentStore(Protocol):
     """content_service, as file_service needs it. Raises ContentUnavailable (retry later)
     or ContentRefused (a request it will never accept)."""

@@ -103,6 +103,7 @@ class MemoryFileRepository:
             if f.batch_id == batch_id and f.deleted_at is None
         ]
         return Intake(
+            batch_id=batch_id,
             processing=statuses.count(FileStatus.PROCESSING),
             ready=statuses.count(FileStatus.READY),
             rejected=statuses.count(FileStatus.REJECTED),

@@ -182,6 +182,7 @@ class PostgresFileRepository:
             select(_intake.c.sealed_at).where(_intake.c.batch_id == batch_id)
         )
         return Intake(
+            batch_id=batch_id,
             processing=counts.get(FileStatus.PROCESSING, 0),
             ready=counts.get(FileStatus.READY, 0),
             rejected=counts.get(FileStatus.REJECTED, 0),

@@ -12,7 +12,7 @@ from service_kit.errors import Conflict, NotFound, PeerUnavailable
 from service_kit.postgres_server import free_port
 from service_kit.testing.receiver import Receiver, serving
 from services.file_service.peers import HttpContentStore, OrchestratorGate
-from services.file_service.processing import ContentRefused, ContentUnavailable
+from services.file_service.protocols import ContentRefused, ContentUnavailable
 
 
 @pytest_asyncio.fixture
