@@ -237,6 +237,18 @@ async def test_a_request_without_files_is_invalid(store, gate):
     assert nothing_stored(store)
 
 
+async def test_a_request_with_more_parts_than_allowed_is_invalid(store, gate):
+    uploading = UploadFiles(
+        uow(store), gate, ESSAY_LIFECYCLE, LIMITS, ARCHIVE_LIMITS, UploadLimits(max_parts=2)
+    )
+    files = [IncomingFile(f"e{i}.txt", ESSAY) for i in range(3)]
+    with pytest.raises(InvalidInput, match="at most 2 files per request"):
+        await uploading.execute(UploadFilesCommand("b1", files))
+    assert nothing_stored(store)
+    assert gate.asked == []
+    assert len(await uploading.execute(UploadFilesCommand("b1", files[:2]))) == 2
+
+
 @pytest.mark.parametrize(
     "error", [Conflict("pipeline started"), PeerUnavailable("orchestrator down")]
 )
@@ -375,6 +387,17 @@ async def test_list_pages_with_a_keyset_cursor(store, gate):
         cursor = page.next_cursor
     assert seen == [file_id for _, file_id in expected]
     assert pages == 3  # 2 + 2 + 1: the last page says there is no next one
+
+
+@pytest.mark.parametrize(
+    ("limit", "cursor"),
+    [(0, None), (501, None), (10, "not a cursor"), (10, "WyJvbmx5IG9uZSJd")],
+    ids=["limit-0", "limit-501", "garbage-cursor", "cursor-of-one-value"],
+)
+async def test_a_bad_limit_or_cursor_is_invalid(store, gate, limit, cursor):
+    await upload_one(store, gate)
+    with pytest.raises(InvalidInput):
+        await list_page(store, "b1", limit=limit, cursor=cursor)
 
 
 # --------------------------------------------------------------------------- seal
