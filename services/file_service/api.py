@@ -130,4 +130,5 @@ async def seal_batch(batch_id: str, seal: FromDishka[SealBatchIntake]) -> Intake
     """batch_orchestrator's start: seals the batch when every file has its outcome."""
     if len(batch_id) > 64:
         raise InvalidInput("a batch id is at most 64 characters")
-    return IntakeOut.model_validate(await seal.execute(SealBatchIntakeCommand(batch_id)))
+    intake = await seal.execute(SealBatchIntakeCommand(batch_id))
+    return IntakeOut.model_validate(intake, from_attributes=True)

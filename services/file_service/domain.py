@@ -10,9 +10,11 @@ import enum
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from contracts.files import FileNoticeIn
+from service_kit.clock import SystemClock
 from service_kit.errors import Conflict, DomainError
 from services.file_service.extraction import (
     ExtractionLimits,
@@ -31,10 +33,6 @@ class FileStatus(str, enum.Enum):
     PROCESSING = "processing"
     READY = "ready"
     REJECTED = "rejected"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -118,7 +116,8 @@ class FileVersion:
     char_count: int | None = None
     word_count: int | None = None
     extraction_ms: float | None = None
-    created_at: datetime = field(default_factory=now)
+    # the use cases pass their clock's time; the default serves versions built elsewhere
+    created_at: datetime = field(default_factory=SystemClock().now)
     processed_at: datetime | None = None
 
 
@@ -162,7 +161,8 @@ def screen(incoming: IncomingFile, limits: ExtractionLimits) -> Screened:
         return Screened(incoming, None, refusal)
 
 
-def new_version(file_id: uuid.UUID, version: int, screened: Screened) -> FileVersion:
+def new_version(file_id: uuid.UUID, version: int, screened: Screened, at: datetime) -> FileVersion:
+    """The version a screened upload makes: processing, or rejected (and done) at once."""
     incoming = screened.incoming
     refusal = screened.refusal
     return FileVersion(
@@ -175,7 +175,8 @@ def new_version(file_id: uuid.UUID, version: int, screened: Screened) -> FileVer
         kind=screened.kind.value if screened.kind else None,
         error_code=refusal.code.value if refusal else None,
         error_message=refusal.message if refusal else None,
-        processed_at=now() if refusal else None,
+        created_at=at,
+        processed_at=at if refusal else None,
     )
 
 
@@ -207,25 +208,29 @@ class UploadRefused(DomainError):
 
 
 def essay_ready_body(view: FileView) -> dict[str, Any]:
+    """The notice that a file became an essay, as essay_lifecycle reads it (FileNoticeIn)."""
     v = view.version
-    return {
-        "file_id": str(v.file_id),
-        "filename": v.filename,
-        "version": v.version,
-        "text_content_id": v.text_content_id,
-        "raw_content_id": v.raw_content_id,
-    }
+    notice = FileNoticeIn(
+        file_id=str(v.file_id),
+        filename=v.filename,
+        version=v.version,
+        text_content_id=v.text_content_id,
+        raw_content_id=v.raw_content_id,
+    )
+    return notice.model_dump(mode="json", exclude_unset=True)
 
 
 def essay_rejected_body(view: FileView) -> dict[str, Any]:
+    """The notice that a file was rejected and why, as essay_lifecycle reads it."""
     v = view.version
-    return {
-        "file_id": str(v.file_id),
-        "filename": v.filename,
-        "version": v.version,
-        "error_code": v.error_code,
-        "error_message": v.error_message,
-    }
+    notice = FileNoticeIn(
+        file_id=str(v.file_id),
+        filename=v.filename,
+        version=v.version,
+        error_code=v.error_code,
+        error_message=v.error_message,
+    )
+    return notice.model_dump(mode="json", exclude_unset=True)
 
 
 @dataclass(frozen=True)

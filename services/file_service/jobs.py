@@ -1,11 +1,13 @@
-"""The job entry point: resolve the use case through the container and call it."""
+"""The job entry point: the ``process_file`` job runs ProcessFile, resolved through the
+container; the platform's give-up wrapper runs GiveUpOnFile instead when the job's workers
+kept dying, or after its last attempt failed, so no batch waits for a file that will not
+come."""
 
 from __future__ import annotations
 
 import uuid
 
-from dishka import AsyncContainer
-
+from service_kit.messaging.job_handler import job_handler
 from service_kit.messaging.jobs import Job
 from services.file_service.use_cases import (
     GiveUpOnFile,
@@ -15,24 +17,15 @@ from services.file_service.use_cases import (
 )
 
 
-async def run_process_file(job: Job, container: AsyncContainer) -> None:
-    """ProcessFile; GiveUpOnFile once the job's workers kept dying or its last attempt
-    failed, so no batch waits for a file that will not come."""
-    file_id, version = uuid.UUID(job.payload["file_id"]), int(job.payload["version"])
-    async with container() as scope:
-        if job.exhausted:
-            give_up = await scope.get(GiveUpOnFile)
-            await give_up.execute(GiveUpOnFileCommand(file_id, version, "processing kept crashing"))
-            return
-        process = await scope.get(ProcessFile)
-        try:
-            await process.execute(
-                ProcessFileCommand(file_id, version, last_attempt=job.last_attempt)
-            )
-        except Exception as exc:
-            if not job.last_attempt:
-                raise
-            give_up = await scope.get(GiveUpOnFile)
-            await give_up.execute(
-                GiveUpOnFileCommand(file_id, version, f"processing failed: {exc!r}")
-            )
+def _file_version(job: Job) -> tuple[uuid.UUID, int]:
+    return uuid.UUID(job.payload["file_id"]), int(job.payload["version"])
+
+
+run_process_file = job_handler(
+    run=ProcessFile,
+    command=lambda job: ProcessFileCommand(*_file_version(job), last_attempt=job.last_attempt),
+    give_up=GiveUpOnFile,
+    give_up_command=lambda job, reason: GiveUpOnFileCommand(*_file_version(job), reason),
+    crashed="processing kept crashing",
+    failed=lambda exc: f"processing failed: {exc!r}",
+)

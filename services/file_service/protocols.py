@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
+from contracts.content import DocumentKind
 from service_kit.unit_of_work import OutboxUnitOfWork
 from services.file_service.domain import FileVersion, FileView, Intake, StoredFile
 
@@ -83,7 +84,7 @@ class ContentStore(Protocol):
     async def create_document(
         self,
         *,
-        kind: str,
+        kind: DocumentKind,
         batch_id: str,
         filename: str,
         metadata: dict[str, Any],

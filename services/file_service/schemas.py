@@ -1,5 +1,6 @@
 """file_service's HTTP request and response models, read from the domain's objects with
-``from_attributes`` (their names are the OpenAPI component names: keep them)."""
+``from_attributes`` (their names are the OpenAPI component names: keep them). The seal's
+answer, ``IntakeOut``, is the contract batch_orchestrator reads (contracts.files)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from contracts.files import IntakeOut
 from services.file_service.domain import FileView
+
+__all__ = [
+    "FileListQuery",
+    "FileOut",
+    "FilePage",
+    "IntakeOut",
+    "UploadOut",
+    "UploadedFile",
+    "VersionList",
+    "VersionOut",
+]
 
 
 class UploadedFile(BaseModel):
@@ -86,16 +99,3 @@ class FileListQuery(BaseModel):
     limit: int = 50
     cursor: str | None = None
     include_deleted: bool = False
-
-
-class IntakeOut(BaseModel):
-    """A batch's files by their final outcome; ``sealed`` once the batch takes no more."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    batch_id: str
-    sealed: bool
-    files: int
-    processing: int
-    ready: int
-    rejected: int

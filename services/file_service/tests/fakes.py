@@ -5,15 +5,48 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from contracts.content import DocumentKind, DocumentOut
+from contracts.files import BatchGateOut
 from services.file_service.domain import FileView
 from services.file_service.repository_memory_impl import (
     MemoryFileRepository,
     MemoryFileStore,
     MemoryFileUnitOfWork,
 )
+
+
+def content_answer(content_id: str) -> dict[str, Any]:
+    """What content_service answers to ``POST /v1/documents`` (a ``DocumentOut``); it is a
+    valid ``BlobOut`` too (``POST /v1/content``), so one fake server can answer both."""
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
+    return DocumentOut(
+        id=uuid.uuid4(),
+        content_id=content_id,
+        sha256=content_id,
+        kind=DocumentKind.EXTRACTED_TEXT,
+        batch_id="b",
+        essay_id=None,
+        filename="essay.txt",
+        metadata={},
+        version=1,
+        size=12,
+        content_type="text/plain; charset=utf-8",
+        created_at=stamp,
+        updated_at=stamp,
+        deleted_at=None,
+    ).model_dump(mode="json")
+
+
+def gate_answer(pipeline_started: bool, batch_id: str = "b") -> dict[str, Any]:
+    """What batch_orchestrator answers to ``GET /internal/v1/batches/{id}``."""
+    status = "running" if pipeline_started else "created"
+    return BatchGateOut(
+        batch_id=batch_id, status=status, pipeline_started=pipeline_started
+    ).model_dump(mode="json")
 
 
 class FakeContentStore:
@@ -48,7 +81,7 @@ class FakeContentStore:
     async def create_document(
         self,
         *,
-        kind: str,
+        kind: DocumentKind,
         batch_id: str,
         filename: str,
         metadata: dict[str, Any],

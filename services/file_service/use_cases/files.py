@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from service_kit.clock import Clock
 from service_kit.errors import NotFound
 from service_kit.pagination import clamp_limit, page, position_after
-from services.file_service.domain import EssayLifecycleUrls, FileVersion, FileView, now
+from services.file_service.domain import EssayLifecycleUrls, FileVersion, FileView
 from services.file_service.protocols import BatchGate, FileUnitOfWork
 from services.file_service.use_cases.intake import hold_intake
 
@@ -108,11 +109,16 @@ class DeleteFile:
     The orchestrator's gate is asked before the file row is locked, never while it is held."""
 
     def __init__(
-        self, uow: FileUnitOfWork, gate: BatchGate, essay_lifecycle: EssayLifecycleUrls
+        self,
+        uow: FileUnitOfWork,
+        gate: BatchGate,
+        essay_lifecycle: EssayLifecycleUrls,
+        clock: Clock,
     ) -> None:
         self._uow = uow
         self._gate = gate
         self._essay_lifecycle = essay_lifecycle
+        self._clock = clock
 
     async def execute(self, command: DeleteFileCommand) -> None:
         uow, file_id = self._uow, command.file_id
@@ -121,7 +127,7 @@ class DeleteFile:
             current = await find_file(uow, file_id, for_update=True)
             batch_id = current.file.batch_id
             await hold_intake(uow, batch_id)
-            await uow.files.mark_deleted(file_id, now())
+            await uow.files.mark_deleted(file_id, self._clock.now())
             await uow.call_peer(
                 "DELETE",
                 self._essay_lifecycle.file(batch_id, file_id),

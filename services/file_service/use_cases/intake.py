@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from services.file_service.domain import Intake, intake_closed, now
+from service_kit.clock import Clock
+from services.file_service.domain import Intake, intake_closed
 from services.file_service.protocols import FileUnitOfWork
 
 
@@ -33,8 +34,9 @@ class SealBatchIntake:
     when every one has its final outcome (and one at least is an essay), close the batch to
     any further upload, replacement or deletion. Repeating it changes nothing."""
 
-    def __init__(self, uow: FileUnitOfWork) -> None:
+    def __init__(self, uow: FileUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: SealBatchIntakeCommand) -> Intake:
         uow = self._uow
@@ -42,7 +44,7 @@ class SealBatchIntake:
             await uow.files.lock_intake(command.batch_id, exclusive=True)
             intake = await uow.files.count_intake(command.batch_id)
             if intake.sealed_at is None and intake.sealable:
-                stamp = now()
+                stamp = self._clock.now()
                 await uow.files.seal_intake(command.batch_id, stamp)
                 intake = dataclasses.replace(intake, sealed_at=stamp)
             await uow.commit()

@@ -13,7 +13,10 @@ import dataclasses
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
+from contracts.content import DocumentKind
+from service_kit.clock import Clock
 from service_kit.logging import get_logger
 from services.file_service import metrics
 from services.file_service.domain import (
@@ -25,7 +28,6 @@ from services.file_service.domain import (
     essay_ready_body,
     essay_rejected_body,
     notification_key,
-    now,
 )
 from services.file_service.extraction import (
     ExtractedText,
@@ -69,11 +71,13 @@ class ProcessFile:
         content: ContentStore,
         essay_lifecycle: EssayLifecycleUrls,
         limits: ExtractionLimits,
+        clock: Clock,
     ) -> None:
         self._uow = uow
         self._content = content
         self._essay_lifecycle = essay_lifecycle
         self._limits = limits
+        self._clock = clock
 
     async def execute(self, command: ProcessFileCommand) -> None:
         uow = self._uow
@@ -89,7 +93,7 @@ class ProcessFile:
             return  # finished by an earlier attempt
         if view.file.deleted_at is not None:
             await self._finish(
-                view, _rejected(version, "deleted", "deleted before processing"), notify=False
+                view, self._rejected(version, "deleted", "deleted before processing"), notify=False
             )
             return
 
@@ -102,7 +106,9 @@ class ProcessFile:
             metrics.EXTRACTION_DURATION.labels(version.kind or "unknown").observe(
                 time.perf_counter() - started
             )
-            await self._finish(view, _rejected(version, rejection.code.value, rejection.message))
+            await self._finish(
+                view, self._rejected(version, rejection.code.value, rejection.message)
+            )
             return
         elapsed = time.perf_counter() - started
         metrics.EXTRACTION_DURATION.labels(extracted.kind.value).observe(elapsed)
@@ -110,13 +116,13 @@ class ProcessFile:
         try:
             ready = await self._store(view, version, staged, extracted, elapsed)
         except ContentRefused as refusal:
-            await self._finish(view, _rejected(version, PROCESSING_FAILED, str(refusal)))
+            await self._finish(view, self._rejected(version, PROCESSING_FAILED, str(refusal)))
             return
         except ContentUnavailable as trouble:
             if not command.last_attempt:
                 raise
             message = f"content_service unavailable: {trouble}"
-            await self._finish(view, _rejected(version, PROCESSING_FAILED, message))
+            await self._finish(view, self._rejected(version, PROCESSING_FAILED, message))
             return
         await self._finish(view, ready)
 
@@ -137,7 +143,7 @@ class ProcessFile:
         media_type = MEDIA_TYPES.get(extracted.kind.value, "application/octet-stream")
         raw_id = await self._content.store_blob(staged, media_type)
         await self._content.create_document(
-            kind="raw_file",
+            kind=DocumentKind.RAW_FILE,
             batch_id=view.file.batch_id,
             filename=version.filename,
             metadata=metadata,
@@ -145,7 +151,7 @@ class ProcessFile:
             content_id=raw_id,
         )
         text_id = await self._content.create_document(
-            kind="extracted_text",
+            kind=DocumentKind.EXTRACTED_TEXT,
             batch_id=view.file.batch_id,
             filename=version.filename,
             metadata=metadata,
@@ -161,8 +167,11 @@ class ProcessFile:
             char_count=extracted.char_count,
             word_count=extracted.word_count,
             extraction_ms=round(elapsed * 1000, 3),
-            processed_at=now(),
+            processed_at=self._clock.now(),
         )
+
+    def _rejected(self, version: FileVersion, code: str, message: str) -> FileVersion:
+        return rejected(version, code, message, self._clock.now())
 
     async def _finish(self, view: FileView, outcome: FileVersion, *, notify: bool = True) -> None:
         await finish(self._uow, self._essay_lifecycle, view, outcome, notify=notify)
@@ -179,9 +188,12 @@ class GiveUpOnFile:
     """The job cannot finish (its last attempt failed, or its workers kept dying): the file is
     rejected with ``processing_failed`` and essay_lifecycle told, so no batch waits for it."""
 
-    def __init__(self, uow: FileUnitOfWork, essay_lifecycle: EssayLifecycleUrls) -> None:
+    def __init__(
+        self, uow: FileUnitOfWork, essay_lifecycle: EssayLifecycleUrls, clock: Clock
+    ) -> None:
         self._uow = uow
         self._essay_lifecycle = essay_lifecycle
+        self._clock = clock
 
     async def execute(self, command: GiveUpOnFileCommand) -> None:
         async with self._uow:
@@ -190,17 +202,17 @@ class GiveUpOnFile:
             return
         view, version, _ = found
         if version.status is FileStatus.PROCESSING:
-            outcome = _rejected(version, PROCESSING_FAILED, command.reason)
+            outcome = rejected(version, PROCESSING_FAILED, command.reason, self._clock.now())
             await finish(self._uow, self._essay_lifecycle, view, outcome)
 
 
-def _rejected(version: FileVersion, code: str, message: str) -> FileVersion:
+def rejected(version: FileVersion, code: str, message: str, at: datetime) -> FileVersion:
     return dataclasses.replace(
         version,
         status=FileStatus.REJECTED,
         error_code=code,
         error_message=message,
-        processed_at=now(),
+        processed_at=at,
     )
 
 

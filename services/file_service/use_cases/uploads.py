@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from service_kit.clock import Clock
 from service_kit.errors import InvalidInput
 from services.file_service import metrics
 from services.file_service.archive import ArchiveLimits, ArchivePart, chunked, unpack
@@ -30,7 +31,6 @@ from services.file_service.domain import (
     essay_rejected_body,
     new_version,
     notification_key,
-    now,
     screen,
 )
 from services.file_service.extraction import ExtractionLimits
@@ -93,8 +93,10 @@ class UploadFiles:
         limits: ExtractionLimits,
         archive_limits: ArchiveLimits,
         upload_limits: UploadLimits,
+        clock: Clock,
     ) -> None:
         self._uow = uow
+        self._clock = clock
         self._gate = gate
         self._essay_lifecycle = essay_lifecycle
         self._limits = limits
@@ -133,9 +135,9 @@ class UploadFiles:
         async with uow:
             await hold_intake(uow, batch_id)
             for s in screened:
-                stamp = now()
+                stamp = self._clock.now()
                 file = StoredFile(uuid.uuid4(), batch_id, 1, stamp, stamp)
-                view = FileView(file, new_version(file.id, 1, s))
+                view = FileView(file, new_version(file.id, 1, s, stamp))
                 staged = s.incoming.data if s.accepted else None
                 await uow.files.add(file, view.version, staged)
                 await _record(uow, self._essay_lifecycle, view, staged)
@@ -160,11 +162,13 @@ class ReplaceFile:
         gate: BatchGate,
         essay_lifecycle: EssayLifecycleUrls,
         limits: ExtractionLimits,
+        clock: Clock,
     ) -> None:
         self._uow = uow
         self._gate = gate
         self._essay_lifecycle = essay_lifecycle
         self._limits = limits
+        self._clock = clock
 
     async def execute(self, command: ReplaceFileCommand) -> FileView:
         uow, file_id, incoming = self._uow, command.file_id, command.file
@@ -175,7 +179,8 @@ class ReplaceFile:
         async with uow:
             current = await find_file(uow, file_id, for_update=True)
             await hold_intake(uow, current.file.batch_id)
-            version = new_version(file_id, current.file.current_version + 1, screened)
+            number = current.file.current_version + 1
+            version = new_version(file_id, number, screened, self._clock.now())
             await uow.files.add_version(version, incoming.data)
             view = FileView(current.file, version)
             await _record(uow, self._essay_lifecycle, view, incoming.data)

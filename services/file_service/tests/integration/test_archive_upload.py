@@ -12,6 +12,7 @@ import pytest_asyncio
 from quart import Quart
 
 from service_kit.testing.receiver import Receiver, serving
+from services.file_service.tests.fakes import content_answer
 from services.file_service.tests.integration.helpers import (
     PROBLEM,
     eventually,
@@ -36,7 +37,7 @@ async def els() -> AsyncIterator[Receiver]:
 
 @pytest_asyncio.fixture(scope="module")
 async def content() -> AsyncIterator[Receiver]:
-    async with serving(Receiver(reply={"content_id": CONTENT_ID})) as receiver:
+    async with serving(Receiver(reply=content_answer(CONTENT_ID))) as receiver:
         yield receiver
 
 

@@ -11,6 +11,7 @@ import asyncpg
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service_kit.clock import SystemClock
 from service_kit.db import Database
 from services.file_service.archive import ArchiveLimits
 from services.file_service.domain import EssayLifecycleUrls, FileView, IncomingFile, UploadLimits
@@ -28,6 +29,7 @@ from services.file_service.use_cases import (
 )
 
 ESSAY_LIFECYCLE = EssayLifecycleUrls("http://els")
+CLOCK = SystemClock()
 LIMITS = ExtractionLimits()
 ESSAY = sf.SWEDISH_TEXT.encode()
 FREE = (False, False)  # (transaction open on the use case's session, a batch row locked)
@@ -73,7 +75,9 @@ async def work(
 
 async def upload(database: Database, database_url: str, batch: str) -> tuple[FileView, list]:
     async with work(database, database_url) as (uow, gate):
-        uploading = UploadFiles(uow, gate, ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits())
+        uploading = UploadFiles(
+            uow, gate, ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits(), CLOCK
+        )
         (view,) = await uploading.execute(
             UploadFilesCommand(batch, [IncomingFile("essay.txt", ESSAY)])
         )
@@ -100,7 +104,7 @@ async def test_a_replacement_asks_the_gate_with_nothing_held(database, database_
     batch = new_batch()
     view, _ = await upload(database, database_url, batch)
     async with work(database, database_url) as (uow, gate):
-        replacing = ReplaceFile(uow, gate, ESSAY_LIFECYCLE, LIMITS)
+        replacing = ReplaceFile(uow, gate, ESSAY_LIFECYCLE, LIMITS, CLOCK)
         replaced = await replacing.execute(
             ReplaceFileCommand(view.file.id, IncomingFile("v2.txt", ESSAY))
         )
@@ -112,7 +116,7 @@ async def test_a_deletion_asks_the_gate_with_nothing_held(database, database_url
     batch = new_batch()
     view, _ = await upload(database, database_url, batch)
     async with work(database, database_url) as (uow, gate):
-        await DeleteFile(uow, gate, ESSAY_LIFECYCLE).execute(DeleteFileCommand(view.file.id))
+        await DeleteFile(uow, gate, ESSAY_LIFECYCLE, CLOCK).execute(DeleteFileCommand(view.file.id))
     assert gate.seen == [FREE]
     (row,) = await fetch(database_url, "SELECT deleted_at FROM files WHERE id = $1", view.file.id)
     assert row["deleted_at"] is not None

@@ -10,6 +10,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from service_kit.clock import SystemClock
 from service_kit.errors import Conflict
 from services.file_service.archive import ArchiveLimits
 from services.file_service.domain import (
@@ -36,6 +37,7 @@ from services.file_service.use_cases import (
 )
 
 ESSAY_LIFECYCLE = EssayLifecycleUrls("http://els")
+CLOCK = SystemClock()
 LIMITS = ExtractionLimits()
 ESSAY = sf.SWEDISH_TEXT.encode()
 
@@ -56,7 +58,7 @@ async def uow(engine: AsyncEngine) -> AsyncIterator[PostgresFileUnitOfWork]:
 async def upload(engine: AsyncEngine, batch: str, data: bytes = ESSAY) -> FileView:
     async with uow(engine) as work:
         uploading = UploadFiles(
-            work, OpenGate(), ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits()
+            work, OpenGate(), ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits(), CLOCK
         )
         (view,) = await uploading.execute(
             UploadFilesCommand(batch, [IncomingFile("essay.txt", data)])
@@ -66,7 +68,7 @@ async def upload(engine: AsyncEngine, batch: str, data: bytes = ESSAY) -> FileVi
 
 async def process(engine: AsyncEngine, content: FakeContentStore, view: FileView) -> None:
     async with uow(engine) as work:
-        processing = ProcessFile(work, content, ESSAY_LIFECYCLE, LIMITS)
+        processing = ProcessFile(work, content, ESSAY_LIFECYCLE, LIMITS, CLOCK)
         await processing.execute(ProcessFileCommand(view.file.id, 1))
 
 
@@ -122,7 +124,7 @@ async def test_a_refused_replacement_is_rolled_back(engine, database_url):
     gate.error = Conflict("pipeline started")
     with pytest.raises(Conflict):
         async with uow(engine) as work:
-            replacing = ReplaceFile(work, gate, ESSAY_LIFECYCLE, LIMITS)
+            replacing = ReplaceFile(work, gate, ESSAY_LIFECYCLE, LIMITS, CLOCK)
             await replacing.execute(ReplaceFileCommand(view.file.id, IncomingFile("v2.txt", ESSAY)))
     versions = await fetch(
         database_url, "SELECT version FROM file_versions WHERE file_id = $1", view.file.id
@@ -140,7 +142,7 @@ async def test_a_file_deleted_while_it_is_processed_is_not_reported_ready(engine
 
     async def delete_meanwhile() -> None:  # the user's DELETE, in a transaction of its own
         async with uow(engine) as work:
-            deleting = DeleteFile(work, OpenGate(), ESSAY_LIFECYCLE)
+            deleting = DeleteFile(work, OpenGate(), ESSAY_LIFECYCLE, CLOCK)
             await deleting.execute(DeleteFileCommand(view.file.id))
 
     content.before["extracted_text"] = delete_meanwhile

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from service_kit.clock import SystemClock
 from service_kit.db import Database
 from service_kit.errors import Conflict
 from services.file_service.archive import ArchiveLimits
@@ -21,7 +22,6 @@ from services.file_service.domain import (
     StoredFile,
     UploadLimits,
     new_version,
-    now,
 )
 from services.file_service.domain import screen as screen_file
 from services.file_service.extraction import ExtractionLimits
@@ -38,6 +38,7 @@ from services.file_service.use_cases import (
 )
 
 ESSAY_LIFECYCLE = EssayLifecycleUrls("http://els")
+CLOCK = SystemClock()
 LIMITS = ExtractionLimits()
 ESSAY = "\n\n".join(sf.ESSAY_PARAGRAPHS).encode()
 
@@ -51,13 +52,14 @@ async def upload(database: Database, batch: str, name: str) -> list[FileView]:
             LIMITS,
             ArchiveLimits(),
             UploadLimits(),
+            CLOCK,
         )
         return await uploading.execute(UploadFilesCommand(batch, [IncomingFile(name, ESSAY)]))
 
 
 async def seal_batch(database: Database, batch: str) -> Intake:
     async with database.sessions() as session:
-        sealing = SealBatchIntake(PostgresFileUnitOfWork(session))
+        sealing = SealBatchIntake(PostgresFileUnitOfWork(session), CLOCK)
         return await sealing.execute(SealBatchIntakeCommand(batch))
 
 
@@ -73,10 +75,10 @@ async def test_a_seal_waits_for_the_upload_in_flight_and_counts_it(database_url)
                 assert await work.files.lock_intake(batch, exclusive=False) is None
                 locked.set()
                 await release.wait()
-                stamp = now()
+                stamp = CLOCK.now()
                 file = StoredFile(uuid.uuid4(), batch, 1, stamp, stamp)
                 screened = screen_file(IncomingFile("late.txt", ESSAY), LIMITS)
-                await work.files.add(file, new_version(file.id, 1, screened), ESSAY)
+                await work.files.add(file, new_version(file.id, 1, screened, stamp), ESSAY)
                 await work.commit()
 
     async def seal() -> Intake:

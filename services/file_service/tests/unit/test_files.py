@@ -7,9 +7,11 @@ import hashlib
 import io
 import uuid
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 
+from service_kit.clock import SettableClock, SystemClock
 from service_kit.errors import Conflict, InvalidInput, NotFound, PeerUnavailable
 from services.file_service.archive import ArchiveLimits, ArchivePart
 from services.file_service.domain import (
@@ -47,6 +49,7 @@ from services.file_service.use_cases import (
 
 ELS = "http://els"
 ESSAY_LIFECYCLE = EssayLifecycleUrls(ELS)
+CLOCK = SystemClock()
 MAX_FILE = 64 * 1024
 LIMITS = ExtractionLimits(max_file_bytes=MAX_FILE)
 ARCHIVE_LIMITS = ArchiveLimits(max_member_bytes=MAX_FILE)
@@ -73,7 +76,9 @@ def nothing_stored(store: MemoryFileStore) -> bool:
 
 
 def uploader(store: MemoryFileStore, gate: FakeGate) -> UploadFiles:
-    return UploadFiles(uow(store), gate, ESSAY_LIFECYCLE, LIMITS, ARCHIVE_LIMITS, UPLOAD_LIMITS)
+    return UploadFiles(
+        uow(store), gate, ESSAY_LIFECYCLE, LIMITS, ARCHIVE_LIMITS, UPLOAD_LIMITS, CLOCK
+    )
 
 
 async def upload(
@@ -85,12 +90,12 @@ async def upload(
 async def replace(
     store: MemoryFileStore, gate: FakeGate, file_id: uuid.UUID, incoming: IncomingFile
 ) -> FileView:
-    replacing = ReplaceFile(uow(store), gate, ESSAY_LIFECYCLE, LIMITS)
+    replacing = ReplaceFile(uow(store), gate, ESSAY_LIFECYCLE, LIMITS, CLOCK)
     return await replacing.execute(ReplaceFileCommand(file_id, incoming))
 
 
 async def delete(store: MemoryFileStore, gate: FakeGate, file_id: uuid.UUID) -> None:
-    await DeleteFile(uow(store), gate, ESSAY_LIFECYCLE).execute(DeleteFileCommand(file_id))
+    await DeleteFile(uow(store), gate, ESSAY_LIFECYCLE, CLOCK).execute(DeleteFileCommand(file_id))
 
 
 async def get(store: MemoryFileStore, file_id: uuid.UUID) -> FileView:
@@ -114,7 +119,7 @@ async def list_page(
 
 
 async def seal(store: MemoryFileStore, batch_id: str) -> Intake:
-    return await SealBatchIntake(uow(store)).execute(SealBatchIntakeCommand(batch_id))
+    return await SealBatchIntake(uow(store), CLOCK).execute(SealBatchIntakeCommand(batch_id))
 
 
 async def upload_one(store: MemoryFileStore, gate: FakeGate, batch_id: str = "b1") -> FileView:
@@ -239,7 +244,7 @@ async def test_a_request_without_files_is_invalid(store, gate):
 
 async def test_a_request_with_more_parts_than_allowed_is_invalid(store, gate):
     uploading = UploadFiles(
-        uow(store), gate, ESSAY_LIFECYCLE, LIMITS, ARCHIVE_LIMITS, UploadLimits(max_parts=2)
+        uow(store), gate, ESSAY_LIFECYCLE, LIMITS, ARCHIVE_LIMITS, UploadLimits(max_parts=2), CLOCK
     )
     files = [IncomingFile(f"e{i}.txt", ESSAY) for i in range(3)]
     with pytest.raises(InvalidInput, match="at most 2 files per request"):
@@ -474,3 +479,34 @@ async def test_an_archive_with_nothing_acceptable_stores_nothing(store, gate):
     with pytest.raises(UploadRefused):
         await uploader(store, gate).execute(UploadFilesCommand("b1", [part]))
     assert nothing_stored(store)
+
+
+async def test_every_stamp_is_the_clock_s_time(store, gate):
+    clock = SettableClock(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
+    uploading = UploadFiles(
+        uow(store), gate, ESSAY_LIFECYCLE, LIMITS, ARCHIVE_LIMITS, UPLOAD_LIMITS, clock
+    )
+    good, bad = await uploading.execute(
+        UploadFilesCommand("b1", [IncomingFile("e.txt", ESSAY), IncomingFile("x.txt", b"")])
+    )
+    t0 = clock.now()
+    assert (good.file.created_at, good.file.updated_at, good.version.created_at) == (t0,) * 3
+    assert (bad.version.created_at, bad.version.processed_at) == (t0, t0)  # refused at once
+    assert good.version.processed_at is None
+
+    replaced = await ReplaceFile(uow(store), gate, ESSAY_LIFECYCLE, LIMITS, clock).execute(
+        ReplaceFileCommand(good.file.id, IncomingFile("v2.txt", ESSAY))
+    )
+    assert replaced.version.created_at == clock.now()
+    assert store.files[good.file.id].updated_at == clock.now()
+
+    t1 = clock.advance(minutes=5)
+    await DeleteFile(uow(store), gate, ESSAY_LIFECYCLE, clock).execute(
+        DeleteFileCommand(bad.file.id)
+    )
+    assert store.files[bad.file.id].deleted_at == store.files[bad.file.id].updated_at == t1
+
+    await finish(store, replaced)
+    t2 = clock.advance(minutes=5)
+    intake = await SealBatchIntake(uow(store), clock).execute(SealBatchIntakeCommand("b1"))
+    assert (intake.sealed, intake.sealed_at, intake.ready) == (True, t2, 1)

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+from service_kit.clock import SystemClock
 from service_kit.errors import Conflict
 from services.file_service.archive import ArchiveLimits, ArchivePart
 from services.file_service.domain import EssayLifecycleUrls, FileView, IncomingFile, UploadLimits
@@ -25,6 +26,7 @@ from services.file_service.use_cases import (
 )
 
 ESSAY_LIFECYCLE = EssayLifecycleUrls("http://els")
+CLOCK = SystemClock()
 LIMITS = ExtractionLimits()
 ESSAY = "\n\n".join(sf.ESSAY_PARAGRAPHS).encode()
 UNLOCKED = (False, [])  # no transaction open, no lock held
@@ -41,7 +43,7 @@ def gate(uow: WatchedUnitOfWork) -> LockWatchingGate:
 
 
 def uploader(uow: WatchedUnitOfWork, gate: LockWatchingGate) -> UploadFiles:
-    return UploadFiles(uow, gate, ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits())
+    return UploadFiles(uow, gate, ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits(), CLOCK)
 
 
 async def stored_file(uow: WatchedUnitOfWork, gate: LockWatchingGate) -> FileView:
@@ -83,7 +85,7 @@ async def test_an_archive_over_several_chunks_asks_the_gate_once_unlocked(uow, g
 
 async def test_a_replacement_asks_the_gate_before_locking_the_file(uow, gate):
     view = await stored_file(uow, gate)
-    replacing = ReplaceFile(uow, gate, ESSAY_LIFECYCLE, LIMITS)
+    replacing = ReplaceFile(uow, gate, ESSAY_LIFECYCLE, LIMITS, CLOCK)
     replaced = await replacing.execute(
         ReplaceFileCommand(view.file.id, IncomingFile("v2.txt", ESSAY))
     )
@@ -93,7 +95,7 @@ async def test_a_replacement_asks_the_gate_before_locking_the_file(uow, gate):
 
 async def test_a_deletion_asks_the_gate_before_locking_the_file(uow, gate):
     view = await stored_file(uow, gate)
-    await DeleteFile(uow, gate, ESSAY_LIFECYCLE).execute(DeleteFileCommand(view.file.id))
+    await DeleteFile(uow, gate, ESSAY_LIFECYCLE, CLOCK).execute(DeleteFileCommand(view.file.id))
     assert uow.store.files[view.file.id].deleted_at is not None
     assert gate.seen == [UNLOCKED]
 
@@ -102,6 +104,6 @@ async def test_a_gate_refusal_leaves_no_transaction_open(uow, gate):
     view = await stored_file(uow, gate)
     gate.error = Conflict("pipeline started")
     with pytest.raises(Conflict):
-        await DeleteFile(uow, gate, ESSAY_LIFECYCLE).execute(DeleteFileCommand(view.file.id))
+        await DeleteFile(uow, gate, ESSAY_LIFECYCLE, CLOCK).execute(DeleteFileCommand(view.file.id))
     assert gate.seen == [UNLOCKED]
     assert not uow.open and uow.store.files[view.file.id].deleted_at is None

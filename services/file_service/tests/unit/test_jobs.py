@@ -1,6 +1,6 @@
 """The process_file job's entry point, through the service's own container (in memory): it
-runs ProcessFile, and gives up on the file (GiveUpOnFile) when the job's workers kept dying
-or its last attempt failed."""
+runs ProcessFile, and (service_kit's give-up wrapper) GiveUpOnFile when the job's workers
+kept dying or its last attempt failed, with file_service's own wording."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 from dishka import AsyncContainer, Provider, Scope, make_async_container
 
+from service_kit.di import ClockProvider
 from service_kit.messaging.jobs import Job
 from services.file_service.config import Settings
 from services.file_service.di import providers
@@ -35,7 +36,7 @@ async def container(content: FakeContentStore) -> AsyncIterator[AsyncContainer]:
     settings = Settings(repository="memory", essay_lifecycle_url="http://els")
     fake = Provider(scope=Scope.APP)
     fake.provide(lambda: content, provides=ContentStore)
-    container = make_async_container(*providers(settings), fake)
+    container = make_async_container(ClockProvider(), *providers(settings), fake)
     yield container
     await container.close()
 

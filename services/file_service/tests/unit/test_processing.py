@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from service_kit.clock import SystemClock
 from services.file_service.archive import ArchiveLimits
 from services.file_service.domain import (
     PROCESSING_FAILED,
@@ -34,6 +35,7 @@ from services.file_service.use_cases import (
 
 ELS = "http://els"
 ESSAY_LIFECYCLE = EssayLifecycleUrls(ELS)
+CLOCK = SystemClock()
 LIMITS = ExtractionLimits()
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -54,7 +56,7 @@ def uow(store: MemoryFileStore) -> MemoryFileUnitOfWork:
 
 async def stored(store: MemoryFileStore, filename: str, data: bytes) -> FileView:
     uploading = UploadFiles(
-        uow(store), OpenGate(), ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits()
+        uow(store), OpenGate(), ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits(), CLOCK
     )
     (view,) = await uploading.execute(UploadFilesCommand("b1", [IncomingFile(filename, data)]))
     assert view.version.status is FileStatus.PROCESSING
@@ -75,17 +77,17 @@ async def process(
     *,
     last_attempt: bool = False,
 ) -> None:
-    processing = ProcessFile(uow(store), content, ESSAY_LIFECYCLE, LIMITS)
+    processing = ProcessFile(uow(store), content, ESSAY_LIFECYCLE, LIMITS, CLOCK)
     await processing.execute(ProcessFileCommand(file_id, version, last_attempt))
 
 
 async def give_up(store: MemoryFileStore, file_id: uuid.UUID, version: int, reason: str) -> None:
-    giving_up = GiveUpOnFile(uow(store), ESSAY_LIFECYCLE)
+    giving_up = GiveUpOnFile(uow(store), ESSAY_LIFECYCLE, CLOCK)
     await giving_up.execute(GiveUpOnFileCommand(file_id, version, reason))
 
 
 async def delete(store: MemoryFileStore, file_id: uuid.UUID) -> None:
-    deleting = DeleteFile(uow(store), OpenGate(), ESSAY_LIFECYCLE)
+    deleting = DeleteFile(uow(store), OpenGate(), ESSAY_LIFECYCLE, CLOCK)
     await deleting.execute(DeleteFileCommand(file_id))
 
 
