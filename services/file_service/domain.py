@@ -180,6 +180,17 @@ def new_version(file_id: uuid.UUID, version: int, screened: Screened, at: dateti
     )
 
 
+def rejected_version(version: FileVersion, code: str, message: str, at: datetime) -> FileVersion:
+    """The version processed and rejected: why (code, message) and when."""
+    return dataclasses.replace(
+        version,
+        status=FileStatus.REJECTED,
+        error_code=code,
+        error_message=message,
+        processed_at=at,
+    )
+
+
 REFUSAL_STATUS = {
     FileErrorCode.FILE_TOO_LARGE: 413,
     FileErrorCode.ARCHIVE_MEMBER_TOO_LARGE: 413,

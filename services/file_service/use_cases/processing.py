@@ -13,7 +13,6 @@ import dataclasses
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from contracts.content import DocumentKind
 from service_kit.clock import Clock
@@ -28,6 +27,7 @@ from services.file_service.domain import (
     essay_ready_body,
     essay_rejected_body,
     notification_key,
+    rejected_version,
 )
 from services.file_service.extraction import (
     ExtractedText,
@@ -171,10 +171,10 @@ class ProcessFile:
         )
 
     def _rejected(self, version: FileVersion, code: str, message: str) -> FileVersion:
-        return rejected(version, code, message, self._clock.now())
+        return rejected_version(version, code, message, self._clock.now())
 
     async def _finish(self, view: FileView, outcome: FileVersion, *, notify: bool = True) -> None:
-        await finish(self._uow, self._essay_lifecycle, view, outcome, notify=notify)
+        await _record_outcome(self._uow, self._essay_lifecycle, view, outcome, notify=notify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,21 +202,13 @@ class GiveUpOnFile:
             return
         view, version, _ = found
         if version.status is FileStatus.PROCESSING:
-            outcome = rejected(version, PROCESSING_FAILED, command.reason, self._clock.now())
-            await finish(self._uow, self._essay_lifecycle, view, outcome)
+            outcome = rejected_version(
+                version, PROCESSING_FAILED, command.reason, self._clock.now()
+            )
+            await _record_outcome(self._uow, self._essay_lifecycle, view, outcome)
 
 
-def rejected(version: FileVersion, code: str, message: str, at: datetime) -> FileVersion:
-    return dataclasses.replace(
-        version,
-        status=FileStatus.REJECTED,
-        error_code=code,
-        error_message=message,
-        processed_at=at,
-    )
-
-
-async def finish(
+async def _record_outcome(
     uow: FileUnitOfWork,
     essay_lifecycle: EssayLifecycleUrls,
     view: FileView,
