@@ -1,4 +1,5 @@
-"""file_service use cases against the in-memory unit of work, with a batch gate we control."""
+"""file_service's upload, file and intake use cases against the in-memory unit of work, with
+a batch gate we control."""
 
 from __future__ import annotations
 
@@ -6,29 +7,53 @@ import hashlib
 import io
 import uuid
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 
+from service_kit.clock import SettableClock, SystemClock
 from service_kit.errors import Conflict, InvalidInput, NotFound, PeerUnavailable
-from services.file_service import service
 from services.file_service.archive import ArchiveLimits, ArchivePart
 from services.file_service.domain import (
     PROCESS_FILE,
+    EssayLifecycleUrls,
     FileStatus,
+    FileVersion,
     FileView,
     IncomingFile,
+    Intake,
+    UploadLimits,
     UploadRefused,
 )
 from services.file_service.extraction import ExtractionLimits
 from services.file_service.repository_memory_impl import MemoryFileStore, MemoryFileUnitOfWork
-from services.file_service.service import Peers
 from services.file_service.tests.fakes import FakeGate
 from services.file_service.tests.unit import sample_files as sf
+from services.file_service.use_cases import (
+    DeleteFile,
+    DeleteFileCommand,
+    GetFile,
+    GetFileCommand,
+    ListBatchFiles,
+    ListBatchFilesCommand,
+    ListBatchFilesResult,
+    ListFileVersions,
+    ListFileVersionsCommand,
+    ReplaceFile,
+    ReplaceFileCommand,
+    SealBatchIntake,
+    SealBatchIntakeCommand,
+    UploadFiles,
+    UploadFilesCommand,
+)
 
 ELS = "http://els"
-PEERS = Peers(ELS)
+ESSAY_LIFECYCLE = EssayLifecycleUrls(ELS)
+CLOCK = SystemClock()
 MAX_FILE = 64 * 1024
 LIMITS = ExtractionLimits(max_file_bytes=MAX_FILE)
+ARCHIVE_LIMITS = ArchiveLimits(max_member_bytes=MAX_FILE)
+UPLOAD_LIMITS = UploadLimits(max_parts=100)
 ESSAY = "\n\n".join(sf.ESSAY_PARAGRAPHS).encode()
 
 
@@ -50,10 +75,51 @@ def nothing_stored(store: MemoryFileStore) -> bool:
     return not (store.files or store.versions or store.calls or store.jobs)
 
 
+def uploader(store: MemoryFileStore, gate: FakeGate) -> UploadFiles:
+    return UploadFiles(
+        uow(store), gate, ESSAY_LIFECYCLE, LIMITS, ARCHIVE_LIMITS, UPLOAD_LIMITS, CLOCK
+    )
+
+
 async def upload(
     store: MemoryFileStore, gate: FakeGate, *files: IncomingFile, batch_id: str = "b1"
 ) -> list[FileView]:
-    return await service.upload_files(uow(store), gate, PEERS, LIMITS, batch_id, list(files))
+    return await uploader(store, gate).execute(UploadFilesCommand(batch_id, list(files)))
+
+
+async def replace(
+    store: MemoryFileStore, gate: FakeGate, file_id: uuid.UUID, incoming: IncomingFile
+) -> FileView:
+    replacing = ReplaceFile(uow(store), gate, ESSAY_LIFECYCLE, LIMITS, CLOCK)
+    return await replacing.execute(ReplaceFileCommand(file_id, incoming))
+
+
+async def delete(store: MemoryFileStore, gate: FakeGate, file_id: uuid.UUID) -> None:
+    await DeleteFile(uow(store), gate, ESSAY_LIFECYCLE, CLOCK).execute(DeleteFileCommand(file_id))
+
+
+async def get(store: MemoryFileStore, file_id: uuid.UUID) -> FileView:
+    return await GetFile(uow(store)).execute(GetFileCommand(file_id))
+
+
+async def versions_of(store: MemoryFileStore, file_id: uuid.UUID) -> list[FileVersion]:
+    return await ListFileVersions(uow(store)).execute(ListFileVersionsCommand(file_id))
+
+
+async def list_page(
+    store: MemoryFileStore,
+    batch_id: str,
+    *,
+    limit: int = 10,
+    cursor: str | None = None,
+    include_deleted: bool = False,
+) -> ListBatchFilesResult:
+    command = ListBatchFilesCommand(batch_id, limit, cursor, include_deleted)
+    return await ListBatchFiles(uow(store)).execute(command)
+
+
+async def seal(store: MemoryFileStore, batch_id: str) -> Intake:
+    return await SealBatchIntake(uow(store), CLOCK).execute(SealBatchIntakeCommand(batch_id))
 
 
 async def upload_one(store: MemoryFileStore, gate: FakeGate, batch_id: str = "b1") -> FileView:
@@ -176,6 +242,18 @@ async def test_a_request_without_files_is_invalid(store, gate):
     assert nothing_stored(store)
 
 
+async def test_a_request_with_more_parts_than_allowed_is_invalid(store, gate):
+    uploading = UploadFiles(
+        uow(store), gate, ESSAY_LIFECYCLE, LIMITS, ARCHIVE_LIMITS, UploadLimits(max_parts=2), CLOCK
+    )
+    files = [IncomingFile(f"e{i}.txt", ESSAY) for i in range(3)]
+    with pytest.raises(InvalidInput, match="at most 2 files per request"):
+        await uploading.execute(UploadFilesCommand("b1", files))
+    assert nothing_stored(store)
+    assert gate.asked == []
+    assert len(await uploading.execute(UploadFilesCommand("b1", files[:2]))) == 2
+
+
 @pytest.mark.parametrize(
     "error", [Conflict("pipeline started"), PeerUnavailable("orchestrator down")]
 )
@@ -194,9 +272,7 @@ async def test_replace_makes_version_two_and_schedules_its_job(store, gate):
     first = await upload_one(store, gate)
     file_id = first.file.id
     new_bytes = sf.make_docx(sf.ESSAY_PARAGRAPHS)
-    view = await service.replace_file(
-        uow(store), gate, PEERS, LIMITS, file_id, IncomingFile("essay-v2.docx", new_bytes)
-    )
+    view = await replace(store, gate, file_id, IncomingFile("essay-v2.docx", new_bytes))
     assert view.version.version == 2
     assert view.version.status is FileStatus.PROCESSING
     assert view.version.kind == "docx"
@@ -208,10 +284,10 @@ async def test_replace_makes_version_two_and_schedules_its_job(store, gate):
     assert store.versions[(file_id, 2)][1] == new_bytes
     assert store.files[file_id].current_version == 2
 
-    current = await service.get_file(uow(store), file_id)
+    current = await get(store, file_id)
     assert current.version.version == 2
     assert current.version.filename == "essay-v2.docx"
-    versions = await service.file_versions(uow(store), file_id)
+    versions = await versions_of(store, file_id)
     assert [(v.version, v.filename) for v in versions] == [
         (1, "essay.txt"),
         (2, "essay-v2.docx"),
@@ -221,9 +297,7 @@ async def test_replace_makes_version_two_and_schedules_its_job(store, gate):
 async def test_replace_with_an_unacceptable_file_changes_nothing(store, gate):
     first = await upload_one(store, gate)
     with pytest.raises(UploadRefused) as refused:
-        await service.replace_file(
-            uow(store), gate, PEERS, LIMITS, first.file.id, IncomingFile("x.txt", sf.make_png())
-        )
+        await replace(store, gate, first.file.id, IncomingFile("x.txt", sf.make_png()))
     assert refused.value.status == 415
     assert (first.file.id, 2) not in store.versions
     assert store.files[first.file.id].current_version == 1
@@ -233,24 +307,18 @@ async def test_replace_refused_by_the_gate_is_rolled_back(store, gate):
     first = await upload_one(store, gate)
     gate.error = Conflict("pipeline started")
     with pytest.raises(Conflict):
-        await service.replace_file(
-            uow(store), gate, PEERS, LIMITS, first.file.id, IncomingFile("v2.txt", ESSAY)
-        )
+        await replace(store, gate, first.file.id, IncomingFile("v2.txt", ESSAY))
     assert (first.file.id, 2) not in store.versions
     assert set(store.jobs) == {f"file:{first.file.id}:v1"}
 
 
 async def test_replace_unknown_or_deleted_file_is_not_found(store, gate):
     with pytest.raises(NotFound):
-        await service.replace_file(
-            uow(store), gate, PEERS, LIMITS, uuid.uuid4(), IncomingFile("v2.txt", ESSAY)
-        )
+        await replace(store, gate, uuid.uuid4(), IncomingFile("v2.txt", ESSAY))
     first = await upload_one(store, gate)
-    await service.delete_file(uow(store), gate, PEERS, first.file.id)
+    await delete(store, gate, first.file.id)
     with pytest.raises(NotFound):
-        await service.replace_file(
-            uow(store), gate, PEERS, LIMITS, first.file.id, IncomingFile("v2.txt", ESSAY)
-        )
+        await replace(store, gate, first.file.id, IncomingFile("v2.txt", ESSAY))
     assert (first.file.id, 2) not in store.versions
 
 
@@ -261,7 +329,7 @@ async def test_delete_is_soft_and_tells_essay_lifecycle(store, gate):
     first = await upload_one(store, gate, batch_id="b7")
     other = await upload_one(store, gate, batch_id="b7")
     file_id = first.file.id
-    await service.delete_file(uow(store), gate, PEERS, file_id)
+    await delete(store, gate, file_id)
 
     assert store.files[file_id].deleted_at is not None  # the row stays
     assert (file_id, 1) in store.versions
@@ -271,39 +339,38 @@ async def test_delete_is_soft_and_tells_essay_lifecycle(store, gate):
         None,
     )
     with pytest.raises(NotFound):
-        await service.get_file(uow(store), file_id)
+        await get(store, file_id)
     with pytest.raises(NotFound):
-        await service.file_versions(uow(store), file_id)
+        await versions_of(store, file_id)
     with pytest.raises(NotFound):
-        await service.delete_file(uow(store), gate, PEERS, file_id)
+        await delete(store, gate, file_id)
 
-    listed = await service.list_files(uow(store), "b7", after=None, limit=10)
-    assert [v.file.id for v in listed] == [other.file.id]
-    with_deleted = await service.list_files(
-        uow(store), "b7", after=None, limit=10, include_deleted=True
-    )
-    assert {v.file.id for v in with_deleted} == {file_id, other.file.id}
+    listed = await list_page(store, "b7")
+    assert [v.file.id for v in listed.items] == [other.file.id]
+    assert listed.next_cursor is None
+    with_deleted = await list_page(store, "b7", include_deleted=True)
+    assert {v.file.id for v in with_deleted.items} == {file_id, other.file.id}
 
 
 async def test_delete_refused_by_the_gate_keeps_the_file(store, gate):
     first = await upload_one(store, gate)
     gate.error = Conflict("pipeline started")
     with pytest.raises(Conflict):
-        await service.delete_file(uow(store), gate, PEERS, first.file.id)
+        await delete(store, gate, first.file.id)
     assert store.files[first.file.id].deleted_at is None
     assert f"file:{first.file.id}:deleted" not in store.calls
-    assert (await service.get_file(uow(store), first.file.id)).file.id == first.file.id
+    assert (await get(store, first.file.id)).file.id == first.file.id
 
 
 async def test_unknown_files_are_not_found(store):
     missing = uuid.uuid4()
     with pytest.raises(NotFound):
-        await service.get_file(uow(store), missing)
+        await get(store, missing)
     with pytest.raises(NotFound):
-        await service.file_versions(uow(store), missing)
+        await versions_of(store, missing)
     with pytest.raises(NotFound):
-        await service.delete_file(uow(store), FakeGate(), PEERS, missing)
-    assert await service.list_files(uow(store), "nobody", after=None, limit=10) == []
+        await delete(store, FakeGate(), missing)
+    assert await list_page(store, "nobody") == ListBatchFilesResult([], None)
 
 
 async def test_list_pages_with_a_keyset_cursor(store, gate):
@@ -313,15 +380,29 @@ async def test_list_pages_with_a_keyset_cursor(store, gate):
     await upload_one(store, gate, batch_id="elsewhere")
     expected = sorted((v.file.created_at, v.file.id) for v in views)
     seen: list[uuid.UUID] = []
-    after = None
+    cursor = None
+    pages = 0
     while True:
-        page = await service.list_files(uow(store), "paged", after=after, limit=2)
-        if not page:
+        page = await list_page(store, "paged", limit=2, cursor=cursor)
+        pages += 1
+        assert len(page.items) <= 2
+        seen += [v.file.id for v in page.items]
+        if page.next_cursor is None:
             break
-        assert len(page) <= 2
-        seen += [v.file.id for v in page]
-        after = (page[-1].file.created_at, page[-1].file.id)
+        cursor = page.next_cursor
     assert seen == [file_id for _, file_id in expected]
+    assert pages == 3  # 2 + 2 + 1: the last page says there is no next one
+
+
+@pytest.mark.parametrize(
+    ("limit", "cursor"),
+    [(0, None), (501, None), (10, "not a cursor"), (10, "WyJvbmx5IG9uZSJd")],
+    ids=["limit-0", "limit-501", "garbage-cursor", "cursor-of-one-value"],
+)
+async def test_a_bad_limit_or_cursor_is_invalid(store, gate, limit, cursor):
+    await upload_one(store, gate)
+    with pytest.raises(InvalidInput):
+        await list_page(store, "b1", limit=limit, cursor=cursor)
 
 
 # --------------------------------------------------------------------------- seal
@@ -331,24 +412,24 @@ async def test_a_batch_seals_only_when_every_file_has_its_outcome(store, gate):
     first = await upload_one(store, gate)
     second = await upload_one(store, gate)
     await upload(store, gate, IncomingFile("empty.txt", b""), IncomingFile("e.txt", ESSAY))
-    reading = await service.seal_batch(uow(store), "b1")
+    reading = await seal(store, "b1")
     assert (reading.processing, reading.ready, reading.rejected) == (3, 0, 1)
     assert reading.sealed_at is None
     # the one still processing is deleted; the other two are read
-    await service.delete_file(uow(store), gate, PEERS, first.file.id)
+    await delete(store, gate, first.file.id)
     for view in (second, *[v for v in await list_all(store) if v.file.id != second.file.id]):
         if view.version.status is FileStatus.PROCESSING:
             await finish(store, view)
-    sealed = await service.seal_batch(uow(store), "b1")
+    sealed = await seal(store, "b1")
     assert (sealed.processing, sealed.ready, sealed.rejected, sealed.files) == (0, 2, 1, 3)
     assert sealed.sealed_at is not None
-    assert (await service.seal_batch(uow(store), "b1")).sealed_at == sealed.sealed_at
+    assert (await seal(store, "b1")).sealed_at == sealed.sealed_at
     with pytest.raises(Conflict) as closed:
         await upload_one(store, gate)
     assert closed.value.extra["code"] == "batch_sealed"
     with pytest.raises(Conflict):
-        await service.delete_file(uow(store), gate, PEERS, second.file.id)
-    assert (await service.seal_batch(uow(store), "b1")).files == 3
+        await delete(store, gate, second.file.id)
+    assert (await seal(store, "b1")).files == 3
     # another batch is not affected
     await upload_one(store, gate, batch_id="b2")
 
@@ -357,13 +438,13 @@ async def test_a_batch_with_no_essay_is_never_sealed(store, gate):
     await upload(store, gate, IncomingFile("empty.txt", b""), IncomingFile("e.txt", ESSAY))
     (only,) = [v for v in await list_all(store) if v.version.status is FileStatus.PROCESSING]
     await finish(store, only, FileStatus.REJECTED)
-    intake = await service.seal_batch(uow(store), "b1")
+    intake = await seal(store, "b1")
     assert (intake.ready, intake.rejected, intake.sealed_at) == (0, 2, None)
     await upload_one(store, gate)  # still open: the teacher can add a readable file
 
 
 async def list_all(store: MemoryFileStore, batch_id: str = "b1") -> list[FileView]:
-    return await service.list_files(uow(store), batch_id, after=None, limit=1000)
+    return (await list_page(store, batch_id, limit=500)).items
 
 
 async def finish(store: MemoryFileStore, view: FileView, status: FileStatus = FileStatus.READY):
@@ -386,9 +467,7 @@ def _zip(members: list[tuple[str, bytes]]) -> io.BytesIO:
 async def test_an_archive_spanning_chunks_stores_every_member_like_a_loose_file(store, gate):
     members = [(f"class/e{i}.txt", ESSAY) for i in range(250)] + [("../x.txt", ESSAY)]
     part = ArchivePart("class.zip", _zip(members))
-    views = await service.upload_files(
-        uow(store), gate, PEERS, LIMITS, "b1", [part], ArchiveLimits(max_member_bytes=MAX_FILE)
-    )
+    views = await uploader(store, gate).execute(UploadFilesCommand("b1", [part]))
     assert len(views) == 251 == len(store.files)
     assert [v.version.filename for v in views[:2]] == ["e0.txt", "e1.txt"]
     assert views[-1].version.error_code == "archive_path_unsafe"
@@ -398,5 +477,36 @@ async def test_an_archive_spanning_chunks_stores_every_member_like_a_loose_file(
 async def test_an_archive_with_nothing_acceptable_stores_nothing(store, gate):
     part = ArchivePart("class.zip", _zip([(f"p{i}.txt", sf.make_png()) for i in range(150)]))
     with pytest.raises(UploadRefused):
-        await service.upload_files(uow(store), gate, PEERS, LIMITS, "b1", [part])
+        await uploader(store, gate).execute(UploadFilesCommand("b1", [part]))
     assert nothing_stored(store)
+
+
+async def test_every_stamp_is_the_clock_s_time(store, gate):
+    clock = SettableClock(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
+    uploading = UploadFiles(
+        uow(store), gate, ESSAY_LIFECYCLE, LIMITS, ARCHIVE_LIMITS, UPLOAD_LIMITS, clock
+    )
+    good, bad = await uploading.execute(
+        UploadFilesCommand("b1", [IncomingFile("e.txt", ESSAY), IncomingFile("x.txt", b"")])
+    )
+    t0 = clock.now()
+    assert (good.file.created_at, good.file.updated_at, good.version.created_at) == (t0,) * 3
+    assert (bad.version.created_at, bad.version.processed_at) == (t0, t0)  # refused at once
+    assert good.version.processed_at is None
+
+    replaced = await ReplaceFile(uow(store), gate, ESSAY_LIFECYCLE, LIMITS, clock).execute(
+        ReplaceFileCommand(good.file.id, IncomingFile("v2.txt", ESSAY))
+    )
+    assert replaced.version.created_at == clock.now()
+    assert store.files[good.file.id].updated_at == clock.now()
+
+    t1 = clock.advance(minutes=5)
+    await DeleteFile(uow(store), gate, ESSAY_LIFECYCLE, clock).execute(
+        DeleteFileCommand(bad.file.id)
+    )
+    assert store.files[bad.file.id].deleted_at == store.files[bad.file.id].updated_at == t1
+
+    await finish(store, replaced)
+    t2 = clock.advance(minutes=5)
+    intake = await SealBatchIntake(uow(store), clock).execute(SealBatchIntakeCommand("b1"))
+    assert (intake.sealed, intake.sealed_at, intake.ready) == (True, t2, 1)
