@@ -239,6 +239,9 @@ class PhaseRunStatus(str, enum.Enum):
 
 @dataclass(frozen=True)
 class PhaseRun:
+    """One attempt of one phase for a batch. It counts its essays still pending or in
+    progress (``open_essays``); each essay is counted out once, when it leaves them."""
+
     batch_id: str
     phase: Phase
     attempt: int
@@ -249,6 +252,88 @@ class PhaseRun:
     open_essays: int = 0  # essays still pending or in progress; the outcome goes at zero
     created_at: datetime = field(default_factory=now)
     reported_at: datetime | None = None
+
+    # The rule "count the essay out of its run; the last one reports", stated once. The
+    # storage adapters apply it atomically (PhaseRunRepository.close, EssaySettler.settle);
+    # their shared contract tests hold them to these three definitions.
+
+    def counted_out(self, essays: int = 1) -> int | None:
+        """The essays still open once ``essays`` have left pending/in progress, or None when
+        the run no longer counts (it has reported: a late arrival changes nothing)."""
+        if self.status is not PhaseRunStatus.RUNNING:
+            return None
+        return self.open_essays - essays
+
+    def settles_alone(self) -> bool:
+        """Whether one essay may be counted out by a transaction that cannot also send the
+        outcome (the callback's fast path): only while another essay of the run stays open."""
+        remaining = self.counted_out(1)
+        return remaining is not None and not reports(remaining)
+
+
+def reports(remaining: int | None) -> bool:
+    """The run reports its outcome when its last open essay is counted out: the transaction
+    that brings the count to zero sends it, so exactly one outcome goes per attempt."""
+    return remaining == 0
+
+
+def succeeded_in(essay: Essay, phase: Phase) -> bool:
+    """Whether the essay counts as a success in ``phase``'s outcome."""
+    done = {
+        Phase.SPELLCHECK: S.SPELLCHECK_SUCCEEDED,
+        Phase.CJ_ASSESSMENT: S.CJ_ASSESSMENT_SUCCEEDED,
+    }[phase]
+    return essay.status is done or (essay.status is S.COMPLETED and essay.phase is phase)
+
+
+def awaits_spellcheck(essay: Essay, run: PhaseRun) -> bool:
+    """Whether a spellcheck result for ``run`` may still be applied to the essay."""
+    return (
+        essay.phase is Phase.SPELLCHECK
+        and essay.phase_attempt == run.attempt
+        and essay.status is S.SPELLCHECK_IN_PROGRESS
+        and run.status is PhaseRunStatus.RUNNING
+    )
+
+
+def spellcheck_transitions(
+    essay: Essay,
+    run: PhaseRun,
+    *,
+    succeeded: bool,
+    corrected_text_content_id: str | None,
+    spelling: dict[str, Any],
+    reason: str | None,
+    correlation_id: str | None,
+) -> list[Transition]:
+    """The essay's way out of spellcheck_in_progress: succeeded (then completed, when this
+    was the last phase asked for) or failed."""
+    if not succeeded:
+        failed = apply(
+            essay, E.SPELLCHECK_FAILED, details={"reason": reason}, correlation_id=correlation_id
+        )
+        return [failed]
+    done = apply(
+        essay,
+        E.SPELLCHECK_SUCCEEDED,
+        details=spelling,
+        correlation_id=correlation_id,
+        spelling=spelling,
+        corrected_text_content_id=corrected_text_content_id,
+    )
+    if not run.last_phase:
+        return [done]
+    return [done, apply(done.essay, E.COMPLETE, correlation_id=correlation_id)]
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a result callback did: ``applied`` False for a stale or repeated one (never an
+    error, which the sender's outbox would retry)."""
+
+    applied: bool
+    reason: str | None = None
+    outcome_sent: bool = False
 
 
 @dataclass(frozen=True)

@@ -165,13 +165,12 @@ class MemoryPhaseRunRepository:
 
     async def close(self, run: PhaseRun, essays: int) -> int | None:
         key = (run.batch_id, run.phase, run.attempt)
-        current = self._store.runs[key]
-        if current.status is not PhaseRunStatus.RUNNING:
-            return None
-        self._store.runs[key] = dataclasses.replace(
-            current, open_essays=current.open_essays - essays
-        )
-        return current.open_essays - essays
+        remaining = self._store.runs[key].counted_out(essays)
+        if remaining is not None:
+            self._store.runs[key] = dataclasses.replace(
+                self._store.runs[key], open_essays=remaining
+            )
+        return remaining
 
     async def mark_reported(self, run: PhaseRun) -> bool:
         key = (run.batch_id, run.phase, run.attempt)
@@ -203,6 +202,14 @@ class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
         self.batches = MemoryBatchRepository(store)
         self.runs = MemoryPhaseRunRepository(store)
 
+
+class MemoryEssaySettler:
+    """The callback's fast path in memory: written straight into the store, as the SQL
+    statement is its own transaction outside any unit of work."""
+
+    def __init__(self, store: MemoryEssayStore) -> None:
+        self.store = store
+
     async def essay_with_run(
         self, essay_id: uuid.UUID, phase: Phase, attempt: int
     ) -> tuple[Essay | None, PhaseRun | None]:
@@ -214,7 +221,6 @@ class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
     async def settle(
         self, before: Essay, transitions: Sequence[Transition], run: PhaseRun
     ) -> int | None:
-        # written straight into the store: it is its own transaction, outside ``async with``
         key = (run.batch_id, run.phase, run.attempt)
         current_run = self.store.runs.get(key)
         current = self.store.essays.get(before.id)
@@ -222,8 +228,7 @@ class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
             current is None
             or current.version != before.version
             or current_run is None
-            or current_run.status is not PhaseRunStatus.RUNNING
-            or current_run.open_essays <= 1
+            or not current_run.settles_alone()
         ):
             return None
         after = transitions[-1].essay
@@ -235,6 +240,7 @@ class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
         }
         self.store.essays[before.id] = dataclasses.replace(current, **changed)
         self.store.events.extend(t.event for t in transitions)
-        remaining = current_run.open_essays - 1
+        remaining = current_run.counted_out(1)
+        assert remaining is not None  # settles_alone: the run is running
         self.store.runs[key] = dataclasses.replace(current_run, open_essays=remaining)
         return remaining

@@ -308,16 +308,27 @@ def _from_json(value: str | None) -> Any:
 
 
 class PostgresEssayUnitOfWork(SqlAlchemyUnitOfWork):
-    """The session-bound repositories, plus the callback's hot path on the raw asyncpg pool:
-    single statements in their own implicit transactions, no ORM session, no BEGIN/COMMIT
-    round trips."""
+    """The session-bound repositories: one transaction, with the outbox."""
 
-    def __init__(self, session: AsyncSession, database: Database) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
-        self._database = database
         self.essays = PostgresEssayRepository(session)
         self.batches = PostgresBatchRepository(session)
         self.runs = PostgresPhaseRunRepository(session)
+
+    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
+        await enqueue(
+            self.session, messaging.outbox, method, url, json=body, idempotency_key=idempotency_key
+        )
+
+
+class PostgresEssaySettler:
+    """The callback's fast path on the raw asyncpg pool (``settle_sql``): single statements
+    in their own implicit transactions, no ORM session, no BEGIN/COMMIT round trips.
+    ``SETTLE``'s ``open_essays > 1`` on a running run is ``PhaseRun.settles_alone``."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def essay_with_run(
         self, essay_id: uuid.UUID, phase: Phase, attempt: int
@@ -378,8 +389,3 @@ class PostgresEssayUnitOfWork(SqlAlchemyUnitOfWork):
             *(_column(getattr(after, name)) for name in columns),
         )
         return None if row is None else int(row["open_essays"])
-
-    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
-        await enqueue(
-            self.session, messaging.outbox, method, url, json=body, idempotency_key=idempotency_key
-        )

@@ -1,21 +1,25 @@
-"""A phase run's outcome: when its last open essay is done, exactly one outcome goes to the
-orchestrator, written to the outbox in the transaction that closed the run."""
+"""A phase run's outcome: essays are counted out of their run, and the transaction that
+counts out the last one sends exactly one outcome to the orchestrator, through the outbox,
+in the same commit (``PhaseRun.counted_out`` and ``domain.reports`` state the rule).
+
+Not a use case of its own: starting a phase, a result callback, cancelling a batch and a
+deleted file each count essays out, inside their own transaction."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from services.essay_lifecycle import metrics
-from services.essay_lifecycle.domain import Essay, EssayStatus, Phase, PhaseRun
+from services.essay_lifecycle.domain import Essay, PhaseRun, reports, succeeded_in
 from services.essay_lifecycle.protocols import EssayUnitOfWork
 
 
-async def close(
+async def count_out(
     uow: EssayUnitOfWork, run: PhaseRun, essays: int, batch_summary: dict[str, Any] | None = None
 ) -> bool:
-    """``essays`` of the run are done; if none is left open, send the outcome."""
+    """``essays`` of the run are done; if that was the last open one, send the outcome."""
     remaining = await uow.runs.close(run, essays)
-    if remaining != 0:
+    if not reports(remaining):
         return False
     return await report(uow, run, batch_summary)
 
@@ -27,15 +31,17 @@ async def report(
     if not await uow.runs.mark_reported(run):
         return False
     members = await uow.essays.in_run(run.batch_id, run.phase, run.attempt)
-    succeeded = [e for e in members if _succeeded(e, run.phase)]
-    failed = [e for e in members if not _succeeded(e, run.phase)]
     batch = await uow.batches.get(run.batch_id)
-    assert batch is not None and batch.callback_url  # start_phase refused unregistered batches
+    assert batch is not None and batch.callback_url  # StartPhase refuses unregistered batches
     body = {
         "phase": run.phase.value,
         "attempt": run.attempt,
-        "succeeded": [str(e.id) for e in succeeded],
-        "failed": [{"essay_id": str(e.id), "status": e.status.value} for e in failed],
+        "succeeded": [str(e.id) for e in members if succeeded_in(e, run.phase)],
+        "failed": [
+            {"essay_id": str(e.id), "status": e.status.value}
+            for e in members
+            if not succeeded_in(e, run.phase)
+        ],
         "results": {str(e.id): _result(e) for e in members},
         "summary": batch_summary or {},
     }
@@ -47,14 +53,6 @@ async def report(
     )
     metrics.OUTCOMES.labels(run.phase.value).inc()
     return True
-
-
-def _succeeded(essay: Essay, phase: Phase) -> bool:
-    done = {
-        Phase.SPELLCHECK: EssayStatus.SPELLCHECK_SUCCEEDED,
-        Phase.CJ_ASSESSMENT: EssayStatus.CJ_ASSESSMENT_SUCCEEDED,
-    }[phase]
-    return essay.status is done or (essay.status is EssayStatus.COMPLETED and essay.phase is phase)
 
 
 def _result(essay: Essay) -> dict[str, Any]:
