@@ -11,9 +11,13 @@ from services.essay_lifecycle.domain import (
     EssayStatus,
     Event,
     IllegalTransition,
+    Phase,
+    PhaseRun,
+    PhaseRunStatus,
     allowed_events,
     apply,
     next_status,
+    reports,
 )
 
 ALL_PAIRS = [(state, event) for state in EssayStatus for event in Event]
@@ -103,3 +107,22 @@ def test_refused_transition_names_the_state_and_what_is_allowed(state, event):
 def test_terminal_states_allow_nothing_but_a_new_file_version():
     for state in TERMINAL:
         assert set(allowed_events(state)) <= {"file_replaced", "file_rejected"}
+
+
+def run_with(open_essays: int, status: PhaseRunStatus = PhaseRunStatus.RUNNING) -> PhaseRun:
+    return PhaseRun("b", Phase.SPELLCHECK, 1, status, 3, {}, False, open_essays)
+
+
+def test_an_essay_is_counted_out_of_its_run_and_the_last_one_reports():
+    assert run_with(3).counted_out(1) == 2 and not reports(2)
+    assert run_with(3).counted_out(3) == 0 and reports(0)
+    assert run_with(0).counted_out(0) == 0 and reports(0)  # a run with nothing to wait for
+    assert run_with(3, PhaseRunStatus.REPORTED).counted_out(1) is None
+    assert not reports(None)  # a late arrival after the outcome changes nothing
+
+
+def test_only_an_essay_that_leaves_others_open_settles_without_the_outcome():
+    assert run_with(2).settles_alone()
+    assert not run_with(1).settles_alone()  # the last one: its transaction sends the outcome
+    assert not run_with(0).settles_alone()
+    assert not run_with(2, PhaseRunStatus.REPORTED).settles_alone()
