@@ -268,7 +268,7 @@ class PhaseRun:
         """Whether one essay may be counted out by a transaction that cannot also send the
         outcome (the callback's fast path): only while another essay of the run stays open."""
         remaining = self.counted_out(1)
-        return remaining is not None and not reports(remaining)
+        return remaining is not None and remaining > 0
 
 
 def reports(remaining: int | None) -> bool:
