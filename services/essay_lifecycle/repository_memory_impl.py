@@ -11,6 +11,7 @@ from typing import Any
 
 from service_kit.errors import Conflict
 from service_kit.memory import MemoryUnitOfWork
+from service_kit.pagination import keyset_page_of
 from services.essay_lifecycle.domain import (
     Batch,
     Essay,
@@ -105,17 +106,16 @@ class MemoryEssayRepository:
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
     ) -> list[Essay]:
-        chosen = sorted(
+        return keyset_page_of(
             (
                 e
                 for e in self._store.essays.values()
-                if e.batch_id == batch_id
-                and (status is None or e.status is status)
-                and (after is None or (e.created_at, e.id) > after)
+                if e.batch_id == batch_id and (status is None or e.status is status)
             ),
-            key=lambda e: (e.created_at, e.id),
+            lambda e: (e.created_at, e.id),
+            after,
+            limit,
         )
-        return chosen[:limit]
 
     async def timeline(self, essay_id: uuid.UUID) -> list[TimelineEvent]:
         return sorted(

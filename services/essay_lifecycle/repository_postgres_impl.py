@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.db import Database, SqlAlchemyUnitOfWork
 from service_kit.errors import Conflict
 from service_kit.messaging.outbox import enqueue
+from service_kit.pagination import keyset_after
 from services.essay_lifecycle.domain import (
     Batch,
     Essay,
@@ -164,14 +165,7 @@ class PostgresEssayRepository:
         conditions = [_essays.c.batch_id == batch_id]
         if status is not None:
             conditions.append(_essays.c.status == status)
-        if after is not None:
-            created, last_id = after
-            conditions.append(
-                or_(
-                    _essays.c.created_at > created,
-                    and_(_essays.c.created_at == created, _essays.c.id > last_id),
-                )
-            )
+        conditions.extend(keyset_after(_essays.c.created_at, _essays.c.id, after))
         statement = (
             self._select(*conditions).order_by(_essays.c.created_at, _essays.c.id).limit(limit)
         )
