@@ -123,13 +123,13 @@ async def spellcheck_result(
     data: SpellcheckResultIn,
     apply_result: FromDishka[ApplySpellcheckResult],
 ) -> AppliedOut:
-    figures = {k: v for k, v in data.model_dump().items() if k not in {"status", "reason"}}
     command = ApplySpellcheckResultCommand(
         essay_id=essay_id,
         attempt=query_args.attempt,
         succeeded=data.status == "succeeded",
         corrected_text_content_id=data.corrected_text_content_id,
-        spelling=figures,
+        # the figures exactly as spell_checker sent them (SpellcheckFigures)
+        spelling=data.model_dump(exclude={"status", "reason"}, exclude_unset=True),
         reason=data.reason,
         correlation_id=correlation.current(),
     )
@@ -147,16 +147,15 @@ async def cj_result(
     data: AssessmentResultIn,
     apply_result: FromDishka[ApplyAssessmentResult],
 ) -> AppliedOut:
-    figures = {
-        k: v for k, v in data.model_dump().items() if k not in {"status", "reason", "ranking"}
-    }
     command = ApplyAssessmentResultCommand(
         batch_id=batch_id,
         attempt=query_args.attempt,
         succeeded=data.status != "failed",
-        ranking=data.ranking,
+        # each row as cj_assessment sent it (RankedEssay), by essay
+        ranking={row.essay_id: row.model_dump(exclude_unset=True) for row in data.ranking},
         reason=data.reason,
-        summary=figures,
+        # the run's figures (CjRunSummary), sent on in the outcome
+        summary=data.model_dump(exclude={"status", "reason", "ranking"}, exclude_unset=True),
         correlation_id=correlation.current(),
     )
     return AppliedOut.model_validate(await apply_result.execute(command))
@@ -199,4 +198,5 @@ async def list_essays(
 @validate_response(SummaryOut)
 @inject
 async def batch_summary(batch_id: str, summarise: FromDishka[GetBatchSummary]) -> SummaryOut:
-    return SummaryOut.model_validate(await summarise.execute(GetBatchSummaryCommand(batch_id)))
+    summary = await summarise.execute(GetBatchSummaryCommand(batch_id))
+    return SummaryOut.model_validate(summary, from_attributes=True)

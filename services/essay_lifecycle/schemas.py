@@ -1,26 +1,43 @@
 """essay_lifecycle's HTTP request and response models (their class names are the OpenAPI
-names peers and clients know). Responses are read from domain objects with
-``from_attributes`` (``model_validate(essay)``), never copied field by field."""
+names peers and clients know). What peers send and the summary they read are the shared
+contract models (``contracts``), re-exported here; the rest are this service's own.
+Responses are read from domain objects with ``from_attributes`` (``model_validate(essay)``),
+never copied field by field."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from service_kit.fields import Int32, SafeJson, SafeText
+from contracts.batches import BatchIn, PhaseCommandIn, SummaryOut
+from contracts.cj import AssessmentResultIn
+from contracts.files import FileNoticeIn
+from contracts.spellcheck import SpellcheckResultIn
+from service_kit.fields import PositiveInt32
 from services.essay_lifecycle.domain import EssayStatus, TimelineEvent
 
+__all__ = [
+    "AppliedOut",
+    "AssessmentResultIn",
+    "AttemptQuery",
+    "BatchIn",
+    "BatchOut",
+    "CancelledOut",
+    "EssayListQuery",
+    "EssayOut",
+    "EssayPage",
+    "FileNoticeIn",
+    "PhaseCommandIn",
+    "PhaseRunOut",
+    "SpellcheckResultIn",
+    "SummaryOut",
+    "TimelineOut",
+]
+
 FROM_DOMAIN = ConfigDict(from_attributes=True)
-
-
-class BatchIn(BaseModel):
-    batch_id: SafeText = Field(min_length=1, max_length=64)
-    language: Literal["en", "sv", "auto"]  # auto: spell_checker detects it per essay
-    callback_url: SafeText = Field(min_length=1, max_length=2000)
-    expected_essay_count: Int32 | None = Field(default=None, ge=0)
 
 
 class BatchOut(BaseModel):
@@ -31,16 +48,6 @@ class BatchOut(BaseModel):
     callback_url: str | None
     expected_essay_count: int | None
     created_at: datetime
-
-
-class FileNoticeIn(BaseModel):
-    file_id: SafeText = Field(min_length=1, max_length=64)
-    filename: SafeText = Field(max_length=512)
-    version: Int32 = Field(default=1, ge=1)
-    text_content_id: SafeText | None = Field(default=None, max_length=64)
-    raw_content_id: SafeText | None = Field(default=None, max_length=64)
-    error_code: SafeText | None = Field(default=None, max_length=64)
-    error_message: SafeText | None = None
 
 
 class EssayOut(BaseModel):
@@ -67,15 +74,6 @@ class EssayOut(BaseModel):
     updated_at: datetime
 
 
-class PhaseCommandIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    attempt: Int32 = Field(default=1, ge=1)
-    essay_ids: list[uuid.UUID] | None = None
-    last_phase: bool = False
-    settings: SafeJson = Field(default_factory=dict)
-
-
 class PhaseRunOut(BaseModel):
     model_config = FROM_DOMAIN
 
@@ -86,26 +84,8 @@ class PhaseRunOut(BaseModel):
     essay_count: int
 
 
-class SpellcheckResultIn(BaseModel):
-    """spell_checker's callback; figures beyond these are kept in the summary as they come."""
-
-    model_config = ConfigDict(extra="allow")
-
-    status: Literal["succeeded", "failed"]
-    corrected_text_content_id: SafeText | None = Field(default=None, max_length=64)
-    reason: SafeText | None = None
-
-
-class AssessmentResultIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    status: Literal["succeeded", "completed", "failed"]
-    ranking: list[SafeJson] = Field(default_factory=list)
-    reason: SafeText | None = None
-
-
 class AttemptQuery(BaseModel):
-    attempt: Int32 = Field(default=1, ge=1)
+    attempt: PositiveInt32 = 1
 
 
 class AppliedOut(BaseModel):
@@ -158,15 +138,3 @@ class EssayPage(BaseModel):
 
     items: list[EssayOut] = Field(validation_alias=AliasChoices("items", "essays"))
     next_cursor: str | None
-
-
-class SummaryOut(BaseModel):
-    model_config = FROM_DOMAIN
-
-    batch_id: str
-    total: int
-    expected_essay_count: int | None
-    by_status: dict[str, int]
-    terminal: int
-    completion_percent: float
-    phases: list[dict[str, Any]]

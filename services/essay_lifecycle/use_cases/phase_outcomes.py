@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.cj import CjRunSummary, RankedEssay
+from contracts.outcomes import EssayOutcome, FailedEssay, OutcomeIn
+from contracts.spellcheck import SpellcheckFigures
 from services.essay_lifecycle import metrics
 from services.essay_lifecycle.domain import Essay, PhaseRun, reports, succeeded_in
 from services.essay_lifecycle.protocols import EssayUnitOfWork
@@ -33,34 +36,36 @@ async def report(
     members = await uow.essays.in_run(run.batch_id, run.phase, run.attempt)
     batch = await uow.batches.get(run.batch_id)
     assert batch is not None and batch.callback_url  # StartPhase refuses unregistered batches
-    body = {
-        "phase": run.phase.value,
-        "attempt": run.attempt,
-        "succeeded": [str(e.id) for e in members if succeeded_in(e, run.phase)],
-        "failed": [
-            {"essay_id": str(e.id), "status": e.status.value}
+    outcome = OutcomeIn(
+        phase=run.phase.value,
+        attempt=run.attempt,
+        succeeded=[str(e.id) for e in members if succeeded_in(e, run.phase)],
+        failed=[
+            FailedEssay(essay_id=str(e.id), status=e.status.value)
             for e in members
             if not succeeded_in(e, run.phase)
         ],
-        "results": {str(e.id): _result(e) for e in members},
-        "summary": batch_summary or {},
-    }
+        results={str(e.id): essay_outcome(e) for e in members},
+        summary=CjRunSummary.model_validate(batch_summary or {}),
+    )
     await uow.call_peer(
         "POST",
         f"{batch.callback_url.rstrip('/')}/internal/v1/batches/{run.batch_id}/phase-outcomes",
-        body,
+        outcome.model_dump(mode="json", exclude_unset=True),
         f"outcome:{run.batch_id}:{run.phase.value}:{run.attempt}",
     )
     metrics.OUTCOMES.labels(run.phase.value).inc()
     return True
 
 
-def _result(essay: Essay) -> dict[str, Any]:
-    return {
-        "file_id": essay.file_id,
-        "filename": essay.filename,
-        "status": essay.status.value,
-        "spelling": essay.spelling,
-        "corrected_text_content_id": essay.corrected_text_content_id,
-        "assessment": essay.assessment,
-    }
+def essay_outcome(essay: Essay) -> EssayOutcome:
+    """One essay's row of the outcome's results (its spelling and assessment as they came
+    from spell_checker and cj_assessment)."""
+    return EssayOutcome(
+        file_id=essay.file_id,
+        filename=essay.filename,
+        status=essay.status.value,
+        spelling=None if essay.spelling is None else SpellcheckFigures(**essay.spelling),
+        corrected_text_content_id=essay.corrected_text_content_id,
+        assessment=None if essay.assessment is None else RankedEssay(**essay.assessment),
+    )

@@ -102,7 +102,7 @@ class ApplyAssessmentResultCommand:
     batch_id: str
     attempt: int
     succeeded: bool
-    ranking: list[dict[str, Any]] = field(default_factory=list)
+    ranking: dict[str, dict[str, Any]] = field(default_factory=dict)  # each row, by essay id
     reason: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)  # the run's figures, for the outcome
     correlation_id: str | None = None
@@ -121,9 +121,7 @@ class ApplyAssessmentResult:
             run = await uow.runs.get(batch_id, Phase.CJ_ASSESSMENT, attempt)
             if run is None:
                 raise NotFound(f"no cj_assessment attempt {attempt} for batch {batch_id}")
-            ranked = (
-                {str(row["essay_id"]): row for row in command.ranking} if command.succeeded else {}
-            )
+            ranked = command.ranking if command.succeeded else {}
             waiting = await uow.essays.in_batch(
                 batch_id, statuses=(EssayStatus.CJ_ASSESSMENT_IN_PROGRESS,), for_update=True
             )

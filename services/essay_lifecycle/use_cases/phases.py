@@ -8,7 +8,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from service_kit.errors import Conflict
+from pydantic import BaseModel, ValidationError
+
+from contracts.batches import CjSettings, SpellcheckSettings
+from contracts.cj import AssessmentIn, EssayModel
+from contracts.spellcheck import JobIn
+from service_kit.errors import Conflict, InvalidInput
 from services.essay_lifecycle import metrics
 from services.essay_lifecycle.config import PeerUrls
 from services.essay_lifecycle.domain import (
@@ -22,10 +27,18 @@ from services.essay_lifecycle.domain import (
     PhaseRunStatus,
     apply,
     reports,
+    text_to_assess,
+    text_to_check,
 )
 from services.essay_lifecycle.protocols import EssayUnitOfWork
 from services.essay_lifecycle.use_cases.phase_outcomes import report
 from services.essay_lifecycle.use_cases.transitions import save
+
+# what each phase's ``settings`` may hold (the orchestrator's part of the batch settings)
+PHASE_SETTINGS: dict[Phase, type[BaseModel]] = {
+    Phase.SPELLCHECK: SpellcheckSettings,
+    Phase.CJ_ASSESSMENT: CjSettings,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +53,10 @@ class StartPhaseCommand:
 
 
 class StartPhase:
-    """Move the eligible essays to pending, queue their work, mark them in progress. A run
-    with no essay to wait for reports its (empty) outcome at once; the same command again
-    answers the run it made."""
+    """Move the eligible essays to pending, queue their work, mark them in progress. An
+    essay with nothing to check or assess fails at once; a run with no essay to wait for
+    reports its (empty) outcome at once; the same command again answers the run it made.
+    Settings the phase cannot take are refused before anything is written."""
 
     def __init__(self, uow: EssayUnitOfWork, peers: PeerUrls) -> None:
         self._uow = uow
@@ -50,6 +64,7 @@ class StartPhase:
 
     async def execute(self, command: StartPhaseCommand) -> PhaseRun:
         batch_id, phase = command.batch_id, command.phase
+        settings = _phase_settings(phase, command.settings)
         async with self._uow as uow:
             batch = await uow.batches.get(batch_id)
             if batch is None or not batch.callback_url:
@@ -90,13 +105,10 @@ class StartPhase:
                     ),
                 )
                 started.append(pending)
-            dispatched = len(started)
             if phase is Phase.SPELLCHECK:
-                for essay in started:
-                    if not await self._dispatch_spellcheck(uow, batch, essay, command):
-                        dispatched -= 1
-            elif started:
-                await self._dispatch_assessment(uow, batch, started, command)
+                dispatched = await self._dispatch_spellcheck(uow, batch, started, command, settings)
+            else:
+                dispatched = await self._dispatch_assessment(uow, batch, started, command, settings)
             await uow.runs.set_counts(run, len(started), dispatched)
             run = dataclasses.replace(run, essay_count=len(started), open_essays=dispatched)
             if reports(run.open_essays):
@@ -106,61 +118,93 @@ class StartPhase:
         return run
 
     async def _dispatch_spellcheck(
-        self, uow: EssayUnitOfWork, batch: Batch, essay: Essay, command: StartPhaseCommand
-    ) -> bool:
-        """Queue the essay's check; False when it failed at once (it has no text to check)."""
-        if essay.text_content_id is None:
-            failed = apply(
-                essay,
-                Event.SPELLCHECK_FAILED,
-                details={"reason": "no text"},
-                correlation_id=command.correlation_id,
+        self,
+        uow: EssayUnitOfWork,
+        batch: Batch,
+        essays: list[Essay],
+        command: StartPhaseCommand,
+        settings: dict[str, Any],
+    ) -> int:
+        """Queue one check per essay; the number queued (an essay without text fails)."""
+        dispatched = 0
+        for essay in essays:
+            content_id = text_to_check(essay)
+            if content_id is None:
+                await self._fail(uow, essay, Event.SPELLCHECK_FAILED, command)
+                continue
+            job = JobIn(
+                essay_id=str(essay.id),
+                batch_id=batch.id,
+                content_id=content_id,
+                language=essay.language or batch.language or "en",
+                callback_url=self._peers.spellcheck_callback(essay.id, command.attempt),
+                **settings,
             )
-            await save(uow, failed)
-            return False
-        body = {
-            "essay_id": str(essay.id),
-            "batch_id": batch.id,
-            "content_id": essay.text_content_id,
-            "language": essay.language or batch.language or "en",
-            "callback_url": self._peers.spellcheck_callback(essay.id, command.attempt),
-            **command.settings,
-        }
-        await uow.call_peer(
-            "POST",
-            f"{self._peers.spell_checker_url}/v1/jobs",
-            body,
-            f"spellcheck:{essay.id}:{command.attempt}",
-        )
-        dispatched = apply(
-            essay, Event.SPELLCHECK_DISPATCHED, correlation_id=command.correlation_id
-        )
-        await save(uow, dispatched)
-        return True
+            await uow.call_peer(
+                "POST",
+                f"{self._peers.spell_checker_url}/v1/jobs",
+                job.model_dump(mode="json", exclude_unset=True),
+                f"spellcheck:{essay.id}:{command.attempt}",
+            )
+            event = Event.SPELLCHECK_DISPATCHED
+            await save(uow, apply(essay, event, correlation_id=command.correlation_id))
+            dispatched += 1
+        return dispatched
 
     async def _dispatch_assessment(
-        self, uow: EssayUnitOfWork, batch: Batch, essays: list[Essay], command: StartPhaseCommand
-    ) -> None:
-        body = {
-            "batch_id": batch.id,
-            "essays": [
-                {
-                    "essay_id": str(e.id),
-                    "content_id": e.corrected_text_content_id or e.text_content_id,
-                }
-                for e in essays
-            ],
-            "callback_url": self._peers.cj_callback(batch.id, command.attempt),
-            **command.settings,
-        }
+        self,
+        uow: EssayUnitOfWork,
+        batch: Batch,
+        essays: list[Essay],
+        command: StartPhaseCommand,
+        settings: dict[str, Any],
+    ) -> int:
+        """Queue one assessment of every essay with text; the number sent."""
+        sent: list[tuple[Essay, str]] = []
+        for essay in essays:
+            content_id = text_to_assess(essay)
+            if content_id is None:
+                await self._fail(uow, essay, Event.CJ_ASSESSMENT_FAILED, command)
+            else:
+                sent.append((essay, content_id))
+        if not sent:
+            return 0
+        request = AssessmentIn(
+            batch_id=batch.id,
+            essays=[EssayModel(essay_id=str(e.id), content_id=content) for e, content in sent],
+            callback_url=self._peers.cj_callback(batch.id, command.attempt),
+            **settings,
+        )
         await uow.call_peer(
             "POST",
             f"{self._peers.cj_assessment_url}/v1/assessments",
-            body,
+            request.model_dump(mode="json", exclude_unset=True),
             f"cj_assessment:{batch.id}:{command.attempt}",
         )
-        for essay in essays:
-            dispatched = apply(
-                essay, Event.CJ_ASSESSMENT_DISPATCHED, correlation_id=command.correlation_id
-            )
-            await save(uow, dispatched)
+        for essay, _ in sent:
+            event = Event.CJ_ASSESSMENT_DISPATCHED
+            await save(uow, apply(essay, event, correlation_id=command.correlation_id))
+        return len(sent)
+
+    @staticmethod
+    async def _fail(
+        uow: EssayUnitOfWork, essay: Essay, event: Event, command: StartPhaseCommand
+    ) -> None:
+        failed = apply(
+            essay, event, details={"reason": "no text"}, correlation_id=command.correlation_id
+        )
+        await save(uow, failed)
+
+
+def _phase_settings(phase: Phase, settings: dict[str, Any]) -> dict[str, Any]:
+    """The phase's settings as given, once checked against what its peer takes (a request
+    the peer would refuse is refused here, where the orchestrator hears of it)."""
+    try:
+        checked = PHASE_SETTINGS[phase].model_validate(settings)
+    except ValidationError as exc:
+        errors = [
+            {"loc": ["settings", *error["loc"]], "msg": error["msg"], "type": error["type"]}
+            for error in exc.errors()
+        ]
+        raise InvalidInput(f"settings the {phase.value} phase cannot take", errors=errors) from exc
+    return checked.model_dump(exclude_unset=True)

@@ -128,10 +128,16 @@ async def test_assessment_ranks_the_batch_and_failure_fails_every_essay(els, sto
     assert url == "http://cj/v1/assessments"
     assert body["judge"] == "baseline" and len(body["essays"]) == 3
 
-    ranking = [
-        {"essay_id": str(e.id), "score": 1.0 - i, "se": 0.3, "rank": i + 1}
+    ranking = {
+        str(e.id): {
+            "essay_id": str(e.id),
+            "score": 1.0 - i,
+            "se": 0.3,
+            "rank": i + 1,
+            "comparisons": 8,
+        }
         for i, e in enumerate(essays[:2])
-    ]
+    }
     applied = await els.assessed(batch_id, 1, True, ranking=ranking, summary={"reliability": 0.8})
     assert applied.outcome_sent
     statuses = {(await els.essay(e.id)).status for e in essays}
