@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from service_kit.errors import Conflict, InvalidInput
@@ -123,10 +123,6 @@ def next_status(essay_id: uuid.UUID, state: EssayStatus, event: Event) -> EssayS
     return target
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class Essay:
     id: uuid.UUID
@@ -146,8 +142,8 @@ class Essay:
     phase_attempt: int | None = None
     spelling: dict[str, Any] | None = None
     assessment: dict[str, Any] | None = None
-    created_at: datetime = field(default_factory=now)
-    updated_at: datetime = field(default_factory=now)
+    created_at: datetime = field(kw_only=True)
+    updated_at: datetime = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -159,7 +155,7 @@ class TimelineEvent:
     to_status: EssayStatus
     details: dict[str, Any]
     correlation_id: str | None
-    at: datetime = field(default_factory=now)
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -174,13 +170,15 @@ def apply(
     essay: Essay,
     event: Event,
     *,
+    at: datetime,
     details: dict[str, Any] | None = None,
     correlation_id: str | None = None,
     **changes: Any,
 ) -> Transition:
+    """The essay after ``event`` at ``at``, with its timeline entry; IllegalTransition when
+    the state machine does not allow it."""
     target = next_status(essay.id, essay.status, event)
-    stamp = now()
-    after = replace(essay, status=target, version=essay.version + 1, updated_at=stamp, **changes)
+    after = replace(essay, status=target, version=essay.version + 1, updated_at=at, **changes)
     entry = TimelineEvent(
         essay.id,
         after.version,
@@ -189,7 +187,7 @@ def apply(
         target,
         details or {},
         correlation_id,
-        stamp,
+        at,
     )
     return Transition(after, entry)
 
@@ -206,6 +204,7 @@ def new_essay(
     error_code: str | None,
     error_message: str | None,
     correlation_id: str | None,
+    at: datetime,
 ) -> Transition:
     """A file notification becomes an essay: ready, or content_rejected so it still counts."""
     status = S.CONTENT_REJECTED if error_code else S.READY
@@ -222,6 +221,8 @@ def new_essay(
         raw_content_id=raw_content_id,
         error_code=error_code,
         error_message=error_message,
+        created_at=at,
+        updated_at=at,
     )
     details: dict[str, Any] = {"file_version": file_version}
     if error_code:
@@ -250,7 +251,7 @@ class PhaseRun:
     settings: dict[str, Any]
     last_phase: bool
     open_essays: int = 0  # essays still pending or in progress; the outcome goes at zero
-    created_at: datetime = field(default_factory=now)
+    created_at: datetime = field(kw_only=True)
     reported_at: datetime | None = None
 
     # The rule "count the essay out of its run; the last one reports", stated once. The
@@ -318,17 +319,23 @@ def spellcheck_transitions(
     spelling: dict[str, Any],
     reason: str | None,
     correlation_id: str | None,
+    at: datetime,
 ) -> list[Transition]:
     """The essay's way out of spellcheck_in_progress: succeeded (then completed, when this
     was the last phase asked for) or failed."""
     if not succeeded:
         failed = apply(
-            essay, E.SPELLCHECK_FAILED, details={"reason": reason}, correlation_id=correlation_id
+            essay,
+            E.SPELLCHECK_FAILED,
+            at=at,
+            details={"reason": reason},
+            correlation_id=correlation_id,
         )
         return [failed]
     done = apply(
         essay,
         E.SPELLCHECK_SUCCEEDED,
+        at=at,
         details=spelling,
         correlation_id=correlation_id,
         spelling=spelling,
@@ -336,7 +343,7 @@ def spellcheck_transitions(
     )
     if not run.last_phase:
         return [done]
-    return [done, apply(done.essay, E.COMPLETE, correlation_id=correlation_id)]
+    return [done, apply(done.essay, E.COMPLETE, at=at, correlation_id=correlation_id)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +362,7 @@ class Batch:
     language: str | None = None
     expected_essay_count: int | None = None
     callback_url: str | None = None
-    created_at: datetime = field(default_factory=now)
+    created_at: datetime = field(kw_only=True)
 
 
 @dataclass(frozen=True)

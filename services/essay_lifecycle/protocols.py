@@ -61,8 +61,9 @@ class EssayRepository(Protocol):
 
 
 class BatchRepository(Protocol):
-    async def ensure(self, batch_id: str) -> None:
-        """The batch row exists (a file may be announced before its batch is registered)."""
+    async def ensure(self, batch_id: str, at: datetime) -> None:
+        """The batch row exists, made ``at`` if it did not (a file may be announced before
+        its batch is registered)."""
         ...
 
     async def register(self, batch: Batch) -> None: ...
@@ -83,8 +84,8 @@ class PhaseRunRepository(Protocol):
         short row lock at the transaction's end."""
         ...
 
-    async def mark_reported(self, run: PhaseRun) -> bool:
-        """True for the one caller that moves the run from running to reported."""
+    async def mark_reported(self, run: PhaseRun, at: datetime) -> bool:
+        """True for the one caller that moves the run from running to reported (at ``at``)."""
         ...
 
     async def set_counts(self, run: PhaseRun, essay_count: int, open_essays: int) -> None: ...

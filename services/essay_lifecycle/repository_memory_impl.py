@@ -21,7 +21,6 @@ from services.essay_lifecycle.domain import (
     PhaseRunStatus,
     TimelineEvent,
     Transition,
-    now,
 )
 
 
@@ -134,8 +133,8 @@ class MemoryBatchRepository:
     def __init__(self, store: MemoryEssayStore) -> None:
         self._store = store
 
-    async def ensure(self, batch_id: str) -> None:
-        self._store.batches.setdefault(batch_id, Batch(batch_id))
+    async def ensure(self, batch_id: str, at: datetime) -> None:
+        self._store.batches.setdefault(batch_id, Batch(batch_id, created_at=at))
 
     async def register(self, batch: Batch) -> None:
         existing = self._store.batches.get(batch.id)
@@ -172,13 +171,13 @@ class MemoryPhaseRunRepository:
             )
         return remaining
 
-    async def mark_reported(self, run: PhaseRun) -> bool:
+    async def mark_reported(self, run: PhaseRun, at: datetime) -> bool:
         key = (run.batch_id, run.phase, run.attempt)
         current = self._store.runs[key]
         if current.status is not PhaseRunStatus.RUNNING:
             return False
         self._store.runs[key] = dataclasses.replace(
-            current, status=PhaseRunStatus.REPORTED, reported_at=now()
+            current, status=PhaseRunStatus.REPORTED, reported_at=at
         )
         return True
 

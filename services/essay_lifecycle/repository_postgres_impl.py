@@ -27,7 +27,6 @@ from services.essay_lifecycle.domain import (
     PhaseRunStatus,
     TimelineEvent,
     Transition,
-    now,
 )
 from services.essay_lifecycle.models_db import (
     BatchRow,
@@ -192,9 +191,9 @@ class PostgresBatchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def ensure(self, batch_id: str) -> None:
+    async def ensure(self, batch_id: str, at: datetime) -> None:
         await self._session.execute(
-            insert(_batches).values(id=batch_id, created_at=now()).on_conflict_do_nothing()
+            insert(_batches).values(id=batch_id, created_at=at).on_conflict_do_nothing()
         )
 
     async def register(self, batch: Batch) -> None:
@@ -224,7 +223,11 @@ class PostgresBatchRepository:
         if row is None:
             return None
         return Batch(
-            row.id, row.language, row.expected_essay_count, row.callback_url, row.created_at
+            row.id,
+            row.language,
+            row.expected_essay_count,
+            row.callback_url,
+            created_at=row.created_at,
         )
 
 
@@ -261,7 +264,7 @@ class PostgresPhaseRunRepository:
         remaining = await self._session.scalar(_CLOSE_RUN, params)
         return None if remaining is None else int(remaining)
 
-    async def mark_reported(self, run: PhaseRun) -> bool:
+    async def mark_reported(self, run: PhaseRun, at: datetime) -> bool:
         result = await self._session.execute(
             update(_runs)
             .where(
@@ -270,7 +273,7 @@ class PostgresPhaseRunRepository:
                 _runs.c.attempt == run.attempt,
                 _runs.c.status == PhaseRunStatus.RUNNING,
             )
-            .values(status=PhaseRunStatus.REPORTED, reported_at=now())
+            .values(status=PhaseRunStatus.REPORTED, reported_at=at)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -351,8 +354,8 @@ class PostgresEssaySettler:
             json.loads(values["run_settings"]),
             values["run_last_phase"],
             values["run_open_essays"],
-            values["run_created_at"],
-            values["run_reported_at"],
+            created_at=values["run_created_at"],
+            reported_at=values["run_reported_at"],
         )
         return essay, run
 

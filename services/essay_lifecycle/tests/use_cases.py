@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from service_kit.clock import Clock, SystemClock
 from services.essay_lifecycle.config import PeerUrls
 from services.essay_lifecycle.domain import (
     Applied,
@@ -49,45 +50,51 @@ PEERS = PeerUrls("http://els", "http://spell", "http://cj")
 
 
 class Els:
-    def __init__(self, uow: Callable[[], EssayUnitOfWork], settler: EssaySettler) -> None:
+    def __init__(
+        self,
+        uow: Callable[[], EssayUnitOfWork],
+        settler: EssaySettler,
+        clock: Clock | None = None,
+    ) -> None:
         self.uow = uow
         self.settler = settler
+        self.clock = clock or SystemClock()
 
     async def register(
         self, batch_id: str, language: str = "en", count: int | None = None
     ) -> Batch:
         command = RegisterBatchCommand(batch_id, language, "http://bos", count)
-        return await RegisterBatch(self.uow()).execute(command)
+        return await RegisterBatch(self.uow(), self.clock).execute(command)
 
     async def notice(
         self, batch_id: str, file_id: str, filename: str, *args: Any, **kwargs: Any
     ) -> RecordFileNoticeResult:
         command = RecordFileNoticeCommand(batch_id, file_id, filename, *args, **kwargs)
-        return await RecordFileNotice(self.uow()).execute(command)
+        return await RecordFileNotice(self.uow(), self.clock).execute(command)
 
     async def forget(self, batch_id: str, file_id: str) -> Essay | None:
-        return await ForgetDeletedFile(self.uow()).execute(
+        return await ForgetDeletedFile(self.uow(), self.clock).execute(
             ForgetDeletedFileCommand(batch_id, file_id)
         )
 
     async def start(self, batch_id: str, phase: Phase, **kwargs: Any) -> PhaseRun:
         command = StartPhaseCommand(batch_id, phase, **kwargs)
-        return await StartPhase(self.uow(), PEERS).execute(command)
+        return await StartPhase(self.uow(), PEERS, self.clock).execute(command)
 
     async def spellchecked(
         self, essay_id: uuid.UUID, attempt: int, succeeded: bool, **kwargs: Any
     ) -> Applied:
         command = ApplySpellcheckResultCommand(essay_id, attempt, succeeded, **kwargs)
-        return await ApplySpellcheckResult(self.uow(), self.settler).execute(command)
+        return await ApplySpellcheckResult(self.uow(), self.settler, self.clock).execute(command)
 
     async def assessed(
         self, batch_id: str, attempt: int, succeeded: bool, **kwargs: Any
     ) -> Applied:
         command = ApplyAssessmentResultCommand(batch_id, attempt, succeeded, **kwargs)
-        return await ApplyAssessmentResult(self.uow()).execute(command)
+        return await ApplyAssessmentResult(self.uow(), self.clock).execute(command)
 
     async def cancel(self, batch_id: str) -> int:
-        result = await CancelBatch(self.uow()).execute(CancelBatchCommand(batch_id))
+        result = await CancelBatch(self.uow(), self.clock).execute(CancelBatchCommand(batch_id))
         return result.cancelled
 
     async def essay(self, essay_id: uuid.UUID) -> Essay:

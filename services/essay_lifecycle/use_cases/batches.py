@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service_kit.clock import Clock
 from service_kit.errors import NotFound
 from services.essay_lifecycle.domain import (
     ACTIVE,
@@ -31,12 +32,17 @@ class RegisterBatch:
     """The orchestrator registers a batch (a repeat updates language, callback and count);
     essays announced before it take its language."""
 
-    def __init__(self, uow: EssayUnitOfWork) -> None:
+    def __init__(self, uow: EssayUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: RegisterBatchCommand) -> Batch:
         batch = Batch(
-            command.batch_id, command.language, command.expected_essay_count, command.callback_url
+            command.batch_id,
+            command.language,
+            command.expected_essay_count,
+            command.callback_url,
+            created_at=self._clock.now(),
         )
         async with self._uow as uow:
             await uow.batches.register(batch)
@@ -61,11 +67,12 @@ class CancelBatchResult:
 class CancelBatch:
     """Every essay not yet final is cancelled; runs this finishes report their outcome."""
 
-    def __init__(self, uow: EssayUnitOfWork) -> None:
+    def __init__(self, uow: EssayUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: CancelBatchCommand) -> CancelBatchResult:
-        batch_id = command.batch_id
+        batch_id, now = command.batch_id, self._clock.now()
         async with self._uow as uow:
             if await uow.batches.get(batch_id) is None:
                 raise NotFound(f"no batch {batch_id}")
@@ -80,6 +87,7 @@ class CancelBatch:
                 cancelled = apply(
                     essay,
                     Event.CANCEL,
+                    at=now,
                     details={"reason": "batch cancelled"},
                     correlation_id=command.correlation_id,
                 )
@@ -87,7 +95,7 @@ class CancelBatch:
             for (phase, attempt), count in sorted(closed.items(), key=lambda item: str(item[0])):
                 run = await uow.runs.get(batch_id, phase, attempt)
                 if run is not None:
-                    await count_out(uow, run, count)
+                    await count_out(uow, run, count, now)
             await uow.commit()
         return CancelBatchResult(batch_id, sum(1 for e in essays if e.status not in TERMINAL))
 

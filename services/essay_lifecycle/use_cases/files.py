@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service_kit.clock import Clock
 from services.essay_lifecycle import metrics
 from services.essay_lifecycle.domain import (
     ACTIVE,
@@ -45,13 +46,14 @@ class RecordFileNotice:
     file replaces the text while no phase has started. A batch not registered yet gets a
     bare row, so files may arrive before the orchestrator's registration."""
 
-    def __init__(self, uow: EssayUnitOfWork) -> None:
+    def __init__(self, uow: EssayUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: RecordFileNoticeCommand) -> RecordFileNoticeResult:
-        batch_id, notice = command.batch_id, command
+        batch_id, notice, now = command.batch_id, command, self._clock.now()
         async with self._uow as uow:
-            await uow.batches.ensure(batch_id)
+            await uow.batches.ensure(batch_id, now)
             batch = await uow.batches.get(batch_id)
             existing = await uow.essays.by_file(batch_id, notice.file_id, for_update=True)
             if existing is None:
@@ -66,6 +68,7 @@ class RecordFileNotice:
                     error_code=notice.error_code,
                     error_message=notice.error_message,
                     correlation_id=command.correlation_id,
+                    at=now,
                 )
                 if await uow.essays.add(created):
                     await uow.commit()
@@ -87,6 +90,7 @@ class RecordFileNotice:
                 apply(
                     existing,
                     event,
+                    at=now,
                     details={"file_version": notice.version, "error_code": notice.error_code},
                     correlation_id=command.correlation_id,
                     file_version=notice.version,
@@ -113,10 +117,12 @@ class ForgetDeletedFile:
     or its essay already final). If that was the last open essay of a phase attempt, the
     attempt reports its outcome. Returns the essay (None for an unknown file)."""
 
-    def __init__(self, uow: EssayUnitOfWork) -> None:
+    def __init__(self, uow: EssayUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: ForgetDeletedFileCommand) -> Essay | None:
+        now = self._clock.now()
         async with self._uow as uow:
             essay = await uow.essays.by_file(command.batch_id, command.file_id, for_update=True)
             if essay is None or essay.status in TERMINAL:
@@ -127,6 +133,7 @@ class ForgetDeletedFile:
                 apply(
                     essay,
                     Event.CANCEL,
+                    at=now,
                     details={"reason": "file deleted"},
                     correlation_id=command.correlation_id,
                 ),
@@ -134,6 +141,6 @@ class ForgetDeletedFile:
             if was_open and essay.phase is not None and essay.phase_attempt is not None:
                 run = await uow.runs.get(command.batch_id, essay.phase, essay.phase_attempt)
                 if run is not None:
-                    await count_out(uow, run, 1)
+                    await count_out(uow, run, 1, now)
             await uow.commit()
         return cancelled

@@ -7,6 +7,7 @@ deleted file each count essays out, inside their own transaction."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from contracts.cj import CjRunSummary, RankedEssay
@@ -18,20 +19,27 @@ from services.essay_lifecycle.protocols import EssayUnitOfWork
 
 
 async def count_out(
-    uow: EssayUnitOfWork, run: PhaseRun, essays: int, batch_summary: dict[str, Any] | None = None
+    uow: EssayUnitOfWork,
+    run: PhaseRun,
+    essays: int,
+    at: datetime,
+    batch_summary: dict[str, Any] | None = None,
 ) -> bool:
     """``essays`` of the run are done; if that was the last open one, send the outcome."""
     remaining = await uow.runs.close(run, essays)
     if not reports(remaining):
         return False
-    return await report(uow, run, batch_summary)
+    return await report(uow, run, at, batch_summary)
 
 
 async def report(
-    uow: EssayUnitOfWork, run: PhaseRun, batch_summary: dict[str, Any] | None = None
+    uow: EssayUnitOfWork,
+    run: PhaseRun,
+    at: datetime,
+    batch_summary: dict[str, Any] | None = None,
 ) -> bool:
     """Send the run's outcome once: the run moves to reported in this same transaction."""
-    if not await uow.runs.mark_reported(run):
+    if not await uow.runs.mark_reported(run, at):
         return False
     members = await uow.essays.in_run(run.batch_id, run.phase, run.attempt)
     batch = await uow.batches.get(run.batch_id)

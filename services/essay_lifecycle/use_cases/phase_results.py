@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from service_kit.clock import Clock
 from service_kit.errors import NotFound
 from services.essay_lifecycle import metrics
 from services.essay_lifecycle.domain import (
@@ -44,11 +46,13 @@ class ApplySpellcheckResult:
     stale attempt, a race lost, the run's last open essay, whose outcome goes in the same
     transaction) takes the unit of work, which decides under row locks."""
 
-    def __init__(self, uow: EssayUnitOfWork, settler: EssaySettler) -> None:
+    def __init__(self, uow: EssayUnitOfWork, settler: EssaySettler, clock: Clock) -> None:
         self._uow = uow
         self._settler = settler
+        self._clock = clock
 
     async def execute(self, command: ApplySpellcheckResultCommand) -> Applied:
+        now = self._clock.now()
         essay, run = await self._settler.essay_with_run(
             command.essay_id, Phase.SPELLCHECK, command.attempt
         )
@@ -58,7 +62,7 @@ class ApplySpellcheckResult:
             and awaits_spellcheck(essay, run)
             and run.settles_alone()
         ):
-            transitions = self._transitions(essay, run, command)
+            transitions = self._transitions(essay, run, command, now)
             if await self._settler.settle(essay, transitions, run) is not None:
                 for transition in transitions:
                     metrics.TRANSITIONS.labels(transition.event.event).inc()
@@ -76,15 +80,15 @@ class ApplySpellcheckResult:
                 return Applied(False, "not part of that spellcheck attempt")
             if essay.status is not EssayStatus.SPELLCHECK_IN_PROGRESS:
                 return Applied(False, f"already {essay.status.value}")
-            for transition in self._transitions(essay, run, command):
+            for transition in self._transitions(essay, run, command, now):
                 await save(uow, transition)
-            sent = await count_out(uow, run, 1)
+            sent = await count_out(uow, run, 1, now)
             await uow.commit()
         return Applied(True, outcome_sent=sent)
 
     @staticmethod
     def _transitions(
-        essay: Essay, run: PhaseRun, command: ApplySpellcheckResultCommand
+        essay: Essay, run: PhaseRun, command: ApplySpellcheckResultCommand, now: datetime
     ) -> list[Transition]:
         return spellcheck_transitions(
             essay,
@@ -94,6 +98,7 @@ class ApplySpellcheckResult:
             spelling=command.spelling,
             reason=command.reason,
             correlation_id=command.correlation_id,
+            at=now,
         )
 
 
@@ -112,11 +117,12 @@ class ApplyAssessmentResult:
     """cj_assessment's one ranking (or one failure) for the whole run: ranked essays succeed
     (and complete, when this was the last phase), essays missing from it fail."""
 
-    def __init__(self, uow: EssayUnitOfWork) -> None:
+    def __init__(self, uow: EssayUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: ApplyAssessmentResultCommand) -> Applied:
-        batch_id, attempt = command.batch_id, command.attempt
+        batch_id, attempt, now = command.batch_id, command.attempt, self._clock.now()
         async with self._uow as uow:
             run = await uow.runs.get(batch_id, Phase.CJ_ASSESSMENT, attempt)
             if run is None:
@@ -136,6 +142,7 @@ class ApplyAssessmentResult:
                         apply(
                             essay,
                             Event.CJ_ASSESSMENT_SUCCEEDED,
+                            at=now,
                             details=row,
                             correlation_id=command.correlation_id,
                             assessment=row,
@@ -143,7 +150,7 @@ class ApplyAssessmentResult:
                     )
                     if run.last_phase:
                         completed = apply(
-                            done, Event.COMPLETE, correlation_id=command.correlation_id
+                            done, Event.COMPLETE, at=now, correlation_id=command.correlation_id
                         )
                         await save(uow, completed)
                 else:
@@ -151,10 +158,11 @@ class ApplyAssessmentResult:
                     failed = apply(
                         essay,
                         Event.CJ_ASSESSMENT_FAILED,
+                        at=now,
                         details={"reason": reason},
                         correlation_id=command.correlation_id,
                     )
                     await save(uow, failed)
-            sent = await count_out(uow, run, len(members), batch_summary=command.summary)
+            sent = await count_out(uow, run, len(members), now, batch_summary=command.summary)
             await uow.commit()
         return Applied(True, outcome_sent=sent)

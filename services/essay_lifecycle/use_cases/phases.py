@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from contracts.batches import CjSettings, SpellcheckSettings
 from contracts.cj import AssessmentIn, EssayModel
 from contracts.spellcheck import JobIn
+from service_kit.clock import Clock
 from service_kit.errors import Conflict, InvalidInput
 from services.essay_lifecycle import metrics
 from services.essay_lifecycle.config import PeerUrls
@@ -58,12 +60,13 @@ class StartPhase:
     reports its (empty) outcome at once; the same command again answers the run it made.
     Settings the phase cannot take are refused before anything is written."""
 
-    def __init__(self, uow: EssayUnitOfWork, peers: PeerUrls) -> None:
+    def __init__(self, uow: EssayUnitOfWork, peers: PeerUrls, clock: Clock) -> None:
         self._uow = uow
         self._peers = peers
+        self._clock = clock
 
     async def execute(self, command: StartPhaseCommand) -> PhaseRun:
-        batch_id, phase = command.batch_id, command.phase
+        batch_id, phase, now = command.batch_id, command.phase, self._clock.now()
         settings = _phase_settings(phase, command.settings)
         async with self._uow as uow:
             batch = await uow.batches.get(batch_id)
@@ -77,6 +80,7 @@ class StartPhase:
                 0,
                 command.settings,
                 command.last_phase,
+                created_at=now,
             )
             if not await uow.runs.add(run):
                 existing = await uow.runs.get(batch_id, phase, command.attempt)
@@ -98,6 +102,7 @@ class StartPhase:
                     apply(
                         essay,
                         requested,
+                        at=now,
                         details={"attempt": command.attempt},
                         correlation_id=command.correlation_id,
                         phase=phase,
@@ -106,13 +111,17 @@ class StartPhase:
                 )
                 started.append(pending)
             if phase is Phase.SPELLCHECK:
-                dispatched = await self._dispatch_spellcheck(uow, batch, started, command, settings)
+                dispatched = await self._dispatch_spellcheck(
+                    uow, batch, started, command, settings, now
+                )
             else:
-                dispatched = await self._dispatch_assessment(uow, batch, started, command, settings)
+                dispatched = await self._dispatch_assessment(
+                    uow, batch, started, command, settings, now
+                )
             await uow.runs.set_counts(run, len(started), dispatched)
             run = dataclasses.replace(run, essay_count=len(started), open_essays=dispatched)
             if reports(run.open_essays):
-                await report(uow, run)
+                await report(uow, run, now)
             await uow.commit()
         metrics.PHASES_STARTED.labels(phase.value).inc()
         return run
@@ -124,13 +133,14 @@ class StartPhase:
         essays: list[Essay],
         command: StartPhaseCommand,
         settings: dict[str, Any],
+        now: datetime,
     ) -> int:
         """Queue one check per essay; the number queued (an essay without text fails)."""
         dispatched = 0
         for essay in essays:
             content_id = text_to_check(essay)
             if content_id is None:
-                await self._fail(uow, essay, Event.SPELLCHECK_FAILED, command)
+                await self._fail(uow, essay, Event.SPELLCHECK_FAILED, command, now)
                 continue
             job = JobIn(
                 essay_id=str(essay.id),
@@ -147,7 +157,7 @@ class StartPhase:
                 f"spellcheck:{essay.id}:{command.attempt}",
             )
             event = Event.SPELLCHECK_DISPATCHED
-            await save(uow, apply(essay, event, correlation_id=command.correlation_id))
+            await save(uow, apply(essay, event, at=now, correlation_id=command.correlation_id))
             dispatched += 1
         return dispatched
 
@@ -158,13 +168,14 @@ class StartPhase:
         essays: list[Essay],
         command: StartPhaseCommand,
         settings: dict[str, Any],
+        now: datetime,
     ) -> int:
         """Queue one assessment of every essay with text; the number sent."""
         sent: list[tuple[Essay, str]] = []
         for essay in essays:
             content_id = text_to_assess(essay)
             if content_id is None:
-                await self._fail(uow, essay, Event.CJ_ASSESSMENT_FAILED, command)
+                await self._fail(uow, essay, Event.CJ_ASSESSMENT_FAILED, command, now)
             else:
                 sent.append((essay, content_id))
         if not sent:
@@ -183,15 +194,19 @@ class StartPhase:
         )
         for essay, _ in sent:
             event = Event.CJ_ASSESSMENT_DISPATCHED
-            await save(uow, apply(essay, event, correlation_id=command.correlation_id))
+            await save(uow, apply(essay, event, at=now, correlation_id=command.correlation_id))
         return len(sent)
 
     @staticmethod
     async def _fail(
-        uow: EssayUnitOfWork, essay: Essay, event: Event, command: StartPhaseCommand
+        uow: EssayUnitOfWork, essay: Essay, event: Event, command: StartPhaseCommand, now: datetime
     ) -> None:
         failed = apply(
-            essay, event, details={"reason": "no text"}, correlation_id=command.correlation_id
+            essay,
+            event,
+            at=now,
+            details={"reason": "no text"},
+            correlation_id=command.correlation_id,
         )
         await save(uow, failed)
 

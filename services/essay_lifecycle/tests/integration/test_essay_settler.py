@@ -6,6 +6,7 @@ all or nothing, a compare-and-set on the version, and ``PhaseRun.counted_out`` /
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -32,6 +33,8 @@ from services.essay_lifecycle.repository_postgres_impl import (
     PostgresEssayUnitOfWork,
 )
 from services.essay_lifecycle.tests.use_cases import Els
+
+NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclasses.dataclass
@@ -99,6 +102,7 @@ async def test_settle_is_all_or_nothing_and_leaves_the_last_essay_to_the_full_pa
         apply(
             essay,
             Event.SPELLCHECK_SUCCEEDED,
+            at=NOW,
             details=spelling,
             correlation_id="c-1",
             spelling=spelling,
@@ -125,7 +129,7 @@ async def test_settle_is_all_or_nothing_and_leaves_the_last_essay_to_the_full_pa
     essay, run = await storage.settler.essay_with_run(last, Phase.SPELLCHECK, 1)
     assert essay is not None and run is not None and run.open_essays == 1
     assert not run.settles_alone() and reports(run.counted_out(1))
-    failed = [apply(essay, Event.SPELLCHECK_FAILED, details={"reason": "x"})]
+    failed = [apply(essay, Event.SPELLCHECK_FAILED, at=NOW, details={"reason": "x"})]
     assert await storage.settler.settle(essay, failed, run) is None
     assert (await storage.els.essay(last)).version == essay.version
 
@@ -138,17 +142,18 @@ async def test_settle_writes_nothing_once_the_run_has_reported(storage):
     essay, run = await storage.settler.essay_with_run(first, Phase.SPELLCHECK, 1)
     assert essay is not None and run is not None
     async with storage.els.uow() as uow:
-        assert await uow.runs.mark_reported(run)
+        assert await uow.runs.mark_reported(run, NOW)
         await uow.commit()
     reported = dataclasses.replace(run, status=PhaseRunStatus.REPORTED)
     assert reported.counted_out(1) is None and not reported.settles_alone()
 
     # run as read before it reported: the stored run decides, not the caller's copy
-    done = [apply(essay, Event.SPELLCHECK_SUCCEEDED, spelling={})]
+    done = [apply(essay, Event.SPELLCHECK_SUCCEEDED, at=NOW, spelling={})]
     assert await storage.settler.settle(essay, done, run) is None
     assert (await storage.els.essay(first)).version == essay.version
     _, stored = await storage.settler.essay_with_run(first, Phase.SPELLCHECK, 1)
     assert stored is not None and stored.status is PhaseRunStatus.REPORTED
+    assert stored.reported_at == NOW
     assert stored.open_essays == run.open_essays
 
 
@@ -175,7 +180,7 @@ async def test_closing_counts_out_to_zero_once_and_not_after_the_run_reported(st
     assert await close(1) == run.counted_out(1) == 2
     assert await close(2) == 0 and reports(0)
     async with storage.els.uow() as uow:
-        assert await uow.runs.mark_reported(run)
-        assert not await uow.runs.mark_reported(run)  # one caller moves it, once
+        assert await uow.runs.mark_reported(run, NOW)
+        assert not await uow.runs.mark_reported(run, NOW)  # one caller moves it, once
         await uow.commit()
     assert await close(1) is None

@@ -1,6 +1,7 @@
 """Every allowed and every refused transition of the table."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,6 +21,7 @@ from services.essay_lifecycle.domain import (
     reports,
 )
 
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 ALL_PAIRS = [(state, event) for state in EssayStatus for event in Event]
 EXPECTED = {
     (EssayStatus.READY, Event.SPELLCHECK_REQUESTED): EssayStatus.SPELLCHECK_PENDING,
@@ -73,7 +75,7 @@ EXPECTED = {
 
 
 def essay(status: EssayStatus) -> Essay:
-    return Essay(uuid.uuid4(), "b", "f", "e.txt", status, version=3)
+    return Essay(uuid.uuid4(), "b", "f", "e.txt", status, version=3, created_at=T0, updated_at=T0)
 
 
 def test_the_table_is_exactly_the_lifecycle_we_mean():
@@ -82,7 +84,9 @@ def test_the_table_is_exactly_the_lifecycle_we_mean():
 
 @pytest.mark.parametrize(("state", "event"), sorted(EXPECTED, key=str))
 def test_allowed_transition(state, event):
-    after = apply(essay(state), event, details={"n": 1}, correlation_id="c1")
+    at = T0 + timedelta(minutes=5)
+    after = apply(essay(state), event, at=at, details={"n": 1}, correlation_id="c1")
+    assert after.essay.updated_at == after.event.at == at and after.essay.created_at == T0
     assert after.essay.status is EXPECTED[(state, event)]
     assert after.essay.version == 4
     assert (after.event.sequence, after.event.from_status, after.event.to_status) == (
@@ -110,7 +114,7 @@ def test_terminal_states_allow_nothing_but_a_new_file_version():
 
 
 def run_with(open_essays: int, status: PhaseRunStatus = PhaseRunStatus.RUNNING) -> PhaseRun:
-    return PhaseRun("b", Phase.SPELLCHECK, 1, status, 3, {}, False, open_essays)
+    return PhaseRun("b", Phase.SPELLCHECK, 1, status, 3, {}, False, open_essays, created_at=T0)
 
 
 def test_an_essay_is_counted_out_of_its_run_and_the_last_one_reports():

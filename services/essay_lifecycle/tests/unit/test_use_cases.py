@@ -2,9 +2,11 @@
 outcomes, cancelling, reads."""
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
+from service_kit.clock import SettableClock
 from service_kit.errors import Conflict, InvalidInput, NotFound
 from services.essay_lifecycle.domain import EssayStatus, Phase, PhaseRunStatus
 from services.essay_lifecycle.repository_memory_impl import (
@@ -270,3 +272,22 @@ async def test_unknown_essays_batches_and_runs_are_not_found(els):
         await els.assessed("no-such-batch", 1, True)
     with pytest.raises(NotFound):
         await els.cancel("no-such-batch")
+
+
+async def test_every_time_written_is_the_clocks(store):
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    clock = SettableClock(t0)
+    els = Els(lambda: MemoryEssayUnitOfWork(store), MemoryEssaySettler(store), clock)
+    batch = await els.register("b", "en", 1)
+    assert batch.created_at == t0
+    essay = (await els.notice("b", "f", "e.txt", 1, "1" * 64)).essay
+    assert essay.created_at == essay.updated_at == t0
+    t1 = clock.advance(minutes=3)
+    run = await els.start("b", Phase.SPELLCHECK)
+    assert run.created_at == t1
+    t2 = clock.advance(minutes=4)
+    await els.spellchecked(essay.id, 1, True)
+    done = await els.essay(essay.id)
+    assert (done.created_at, done.updated_at) == (t0, t2)
+    assert [e.at for e in await els.timeline(essay.id)] == [t0, t1, t1, t2]
+    assert store.runs[("b", Phase.SPELLCHECK, 1)].reported_at == t2
