@@ -290,14 +290,14 @@ def succeeded_in(essay: Essay, phase: Phase) -> bool:
 def text_to_check(essay: Essay) -> str | None:
     """The content spell_checker checks: the extracted text. None: nothing to check; the
     essay fails its spellcheck at once and is never sent."""
-    return essay.text_content_id
+    return essay.text_content_id or None
 
 
 def text_to_assess(essay: Essay) -> str | None:
     """The content cj_assessment judges: the corrected text when spellcheck made one, else
     the extracted text. None: nothing to assess; the essay fails its cj_assessment at once
     and is never sent (cj_assessment would refuse the whole batch's request for it)."""
-    return essay.corrected_text_content_id or essay.text_content_id
+    return essay.corrected_text_content_id or essay.text_content_id or None
 
 
 def awaits_spellcheck(essay: Essay, run: PhaseRun) -> bool:

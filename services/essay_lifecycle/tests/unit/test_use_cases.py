@@ -222,11 +222,12 @@ async def test_an_essay_without_text_fails_spellcheck_at_once(els, store):
     await els.register(batch_id)
     await els.notice(batch_id, "f0", "e0.txt", 1, "0" * 64)
     await els.notice(batch_id, "f1", "e1.txt")  # ready, but with no text to check
+    await els.notice(batch_id, "f2", "e2.txt", 1, "")  # nor this one
     run = await els.start(batch_id, Phase.SPELLCHECK)
-    assert (run.essay_count, run.open_essays) == (2, 1)
+    assert (run.essay_count, run.open_essays) == (3, 1)
     assert len(calls_to(store, "spellcheck:")) == 1
     statuses = sorted(e.status.value for e in await els.essays(batch_id))
-    assert statuses == ["spellcheck_failed", "spellcheck_in_progress"]
+    assert statuses == ["spellcheck_failed", "spellcheck_failed", "spellcheck_in_progress"]
 
 
 async def test_the_summary_follows_each_phase_attempt(els):
