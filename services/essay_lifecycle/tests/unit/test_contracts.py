@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from contracts.batches import SummaryOut
+from contracts.batches import Anchor, CjSettings, SpellcheckSettings, SummaryOut
 from contracts.cj import AssessmentIn
 from contracts.outcomes import OutcomeIn
 from contracts.spellcheck import JobIn
@@ -225,3 +225,25 @@ async def test_a_phase_command_with_settings_its_peer_would_refuse_is_a_422():
         assert refused.headers["Content-Type"] == "application/problem+json"
         problem = await refused.get_json()
         assert problem["errors"][0]["loc"] == ["settings", "judge"]
+
+
+async def test_the_orchestrators_whole_settings_reach_the_peers_as_they_were_given(els, store):
+    # what batch_orchestrator sends: its settings models dumped whole, None values and all
+    cj = CjSettings(
+        judge="llm",
+        anchors=[Anchor(grade="A", content_id="a" * 64), Anchor(grade="F", text="weak")],
+        grade_scale=["F", "A"],
+    ).model_dump()
+    spellcheck = SpellcheckSettings(ignore=["Åsa"]).model_dump()
+    batch_id = uuid.uuid4().hex
+    await els.register(batch_id)
+    await els.notice(batch_id, "f", "e.txt", 1, "1" * 64)
+    await els.start(batch_id, Phase.SPELLCHECK, settings=spellcheck)
+    [essay] = await els.essays(batch_id)
+    await els.spellchecked(essay.id, 1, True)
+    await els.start(batch_id, Phase.CJ_ASSESSMENT, settings=cj)
+    [job] = sent(store, "spellcheck:")
+    [request] = sent(store, "cj_assessment:")
+    assert {k: job[k] for k in spellcheck} == spellcheck
+    assert {k: request[k] for k in cj} == json.loads(json.dumps(cj))
+    assert request["anchors"][1] == {"grade": "F", "text": "weak", "content_id": None}
