@@ -1,14 +1,12 @@
-"""essay_lifecycle's domain: the essay state machine, as data, and batch accounting.
-
-Pure Python: no Quart, no SQLAlchemy.
-"""
+"""The essay and its lifecycle: the state machine, as data (``TRANSITIONS``), and the one
+function that applies an event (``apply``)."""
 
 from __future__ import annotations
 
 import enum
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from service_kit.errors import Conflict, InvalidInput
@@ -123,10 +121,6 @@ def next_status(essay_id: uuid.UUID, state: EssayStatus, event: Event) -> EssayS
     return target
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class Essay:
     id: uuid.UUID
@@ -146,8 +140,8 @@ class Essay:
     phase_attempt: int | None = None
     spelling: dict[str, Any] | None = None
     assessment: dict[str, Any] | None = None
-    created_at: datetime = field(default_factory=now)
-    updated_at: datetime = field(default_factory=now)
+    created_at: datetime = field(kw_only=True)
+    updated_at: datetime = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -159,7 +153,7 @@ class TimelineEvent:
     to_status: EssayStatus
     details: dict[str, Any]
     correlation_id: str | None
-    at: datetime = field(default_factory=now)
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -174,13 +168,15 @@ def apply(
     essay: Essay,
     event: Event,
     *,
+    at: datetime,
     details: dict[str, Any] | None = None,
     correlation_id: str | None = None,
     **changes: Any,
 ) -> Transition:
+    """The essay after ``event`` at ``at``, with its timeline entry; IllegalTransition when
+    the state machine does not allow it."""
     target = next_status(essay.id, essay.status, event)
-    stamp = now()
-    after = replace(essay, status=target, version=essay.version + 1, updated_at=stamp, **changes)
+    after = replace(essay, status=target, version=essay.version + 1, updated_at=at, **changes)
     entry = TimelineEvent(
         essay.id,
         after.version,
@@ -189,7 +185,7 @@ def apply(
         target,
         details or {},
         correlation_id,
-        stamp,
+        at,
     )
     return Transition(after, entry)
 
@@ -206,6 +202,7 @@ def new_essay(
     error_code: str | None,
     error_message: str | None,
     correlation_id: str | None,
+    at: datetime,
 ) -> Transition:
     """A file notification becomes an essay: ready, or content_rejected so it still counts."""
     status = S.CONTENT_REJECTED if error_code else S.READY
@@ -222,6 +219,8 @@ def new_essay(
         raw_content_id=raw_content_id,
         error_code=error_code,
         error_message=error_message,
+        created_at=at,
+        updated_at=at,
     )
     details: dict[str, Any] = {"file_version": file_version}
     if error_code:
@@ -230,50 +229,6 @@ def new_essay(
         essay.id, 1, "file_received", None, status, details, correlation_id, essay.created_at
     )
     return Transition(essay, entry)
-
-
-class PhaseRunStatus(str, enum.Enum):
-    RUNNING = "running"
-    REPORTED = "reported"
-
-
-@dataclass(frozen=True)
-class PhaseRun:
-    batch_id: str
-    phase: Phase
-    attempt: int
-    status: PhaseRunStatus
-    essay_count: int
-    settings: dict[str, Any]
-    last_phase: bool
-    open_essays: int = 0  # essays still pending or in progress; the outcome goes at zero
-    created_at: datetime = field(default_factory=now)
-    reported_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Batch:
-    id: str
-    language: str | None = None
-    expected_essay_count: int | None = None
-    callback_url: str | None = None
-    created_at: datetime = field(default_factory=now)
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    batch_id: str
-    total: int
-    by_status: dict[str, int]
-    terminal: int
-    expected_essay_count: int | None
-    phases: list[dict[str, Any]]
-
-    @property
-    def completion_percent(self) -> float:
-        """Only terminal states count as done; the denominator is what we expect to see."""
-        denominator = max(self.total, self.expected_essay_count or 0)
-        return round(100.0 * self.terminal / denominator, 1) if denominator else 0.0
 
 
 def require_phase(value: str) -> Phase:
