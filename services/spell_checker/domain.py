@@ -1,10 +1,11 @@
 """spell_checker's domain: spellcheck jobs for essays, their runs, figures and corrections.
 
-Pure Python: no Quart, no SQLAlchemy. The checking itself lives in checking.py.
+Pure Python: no Quart, no SQLAlchemy. The checking itself is the `spelling` package.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import uuid
@@ -15,7 +16,7 @@ from typing import Any
 from service_kit.errors import DomainError, InvalidInput
 
 SPELLCHECK = "spellcheck"  # the durable job's kind
-FAULT_REASON = "fault injected by configuration"
+MAX_REASON_CHARS = 2000
 
 
 def now() -> datetime:
@@ -93,6 +94,37 @@ def new_job(request: JobRequest) -> SpellcheckJob:
         callback_url=request.callback_url,
         ignore=request.ignore,
         check_names=request.check_names,
+    )
+
+
+def run_again(job: SpellcheckJob, request: JobRequest) -> SpellcheckJob:
+    """A failed job asked for again: the same id, the next run, the new request's settings
+    and callback, and none of the failed run's outcome."""
+    return dataclasses.replace(
+        job,
+        language=request.language,
+        callback_url=request.callback_url,
+        ignore=request.ignore,
+        check_names=request.check_names,
+        status=SpellcheckStatus.QUEUED,
+        run=job.run + 1,
+        reason=None,
+        word_count=None,
+        error_count=None,
+        errors_per_100_words=None,
+        corrections_count=None,
+        corrected_text_content_id=None,
+        check_ms=None,
+        queued_at=now(),
+        started_at=None,
+        finished_at=None,
+    )
+
+
+def failed(job: SpellcheckJob, reason: str) -> SpellcheckJob:
+    """The run's outcome when it cannot succeed: the reason is told to the caller."""
+    return dataclasses.replace(
+        job, status=SpellcheckStatus.FAILED, reason=reason[:MAX_REASON_CHARS], finished_at=now()
     )
 
 
