@@ -17,6 +17,7 @@ from services.spell_checker.schemas import (
     CorrectionQuery,
     JobIn,
     JobOut,
+    job_request,
 )
 from services.spell_checker.use_cases import (
     CheckText,
@@ -48,7 +49,7 @@ async def check(data: CheckIn, check_text: FromDishka[CheckText]) -> CheckOut:
 async def submit_job(data: JobIn, ask: FromDishka[RequestSpellcheck]) -> tuple[JobOut, int]:
     key = request.headers.get(inbox.IDEMPOTENCY_HEADER)
     command = RequestSpellcheckCommand(
-        data.job_request(), None if key is None else inbox.require_key(key)
+        job_request(data), None if key is None else inbox.require_key(key)
     )
     return JobOut.model_validate(await ask.execute(command)), 202
 

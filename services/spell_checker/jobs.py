@@ -1,12 +1,12 @@
-"""The job entry points service_kit's workers call: resolve the use case, call it."""
+"""The job entry points service_kit's workers call: service_kit's ``job_handler`` resolves
+the use case through the container and calls it, and gives the run up (told to the caller)
+when its workers kept dying or its last attempt failed."""
 
 from __future__ import annotations
 
 import uuid
 
-from dishka import AsyncContainer
-
-from service_kit.messaging.jobs import Job
+from service_kit.messaging.job_handler import describe, job_handler
 from services.spell_checker.use_cases import (
     GiveUpSpellcheck,
     GiveUpSpellcheckCommand,
@@ -14,23 +14,16 @@ from services.spell_checker.use_cases import (
     RunSpellcheckCommand,
 )
 
-
-async def run_spellcheck(job: Job, container: AsyncContainer) -> None:
-    """The ``spellcheck`` job: one run of a spellcheck job. A run whose workers kept dying,
-    or whose last attempt failed, is given up, so its caller is told."""
-    job_id, run = uuid.UUID(job.payload["job_id"]), int(job.payload["run"])
-    async with container() as scope:
-        if job.exhausted:
-            give_up = await scope.get(GiveUpSpellcheck)
-            reason = "gave up: the check kept crashing its workers"
-            await give_up.execute(GiveUpSpellcheckCommand(job_id, run, reason))
-            return
-        run_one = await scope.get(RunSpellcheck)
-        try:
-            await run_one.execute(RunSpellcheckCommand(job_id, run, job.last_attempt))
-        except Exception as exc:
-            if not job.last_attempt:
-                raise
-            give_up = await scope.get(GiveUpSpellcheck)
-            reason = f"checking failed: {type(exc).__name__}: {exc}"
-            await give_up.execute(GiveUpSpellcheckCommand(job_id, run, reason))
+# the ``spellcheck`` job: one run of a spellcheck job, payload {job_id, run}
+run_spellcheck = job_handler(
+    run=RunSpellcheck,
+    command=lambda job: RunSpellcheckCommand(
+        uuid.UUID(job.payload["job_id"]), int(job.payload["run"]), job.last_attempt
+    ),
+    give_up=GiveUpSpellcheck,
+    give_up_command=lambda job, reason: GiveUpSpellcheckCommand(
+        uuid.UUID(job.payload["job_id"]), int(job.payload["run"]), reason
+    ),
+    crashed="gave up: the check kept crashing its workers",
+    failed=lambda exc: f"checking failed: {describe(exc)}",
+)

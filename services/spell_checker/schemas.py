@@ -1,18 +1,30 @@
 """spell_checker's HTTP request and response models (their class names are the OpenAPI
-component names), built from the use cases' results by ``from_attributes`` or ``of``."""
+component names), built from the use cases' results by ``from_attributes`` or ``of``.
+``JobIn`` is essay_lifecycle's message, the contract (``contracts.spellcheck``)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from service_kit.fields import SafeText
+from contracts.spellcheck import MAX_IGNORED_WORDS, JobIn
 from services.spell_checker.domain import JobRequest
 from services.spell_checker.use_cases import CheckTextResult
 
-MAX_IGNORED_WORDS = 1000
+__all__ = [
+    "CheckIn",
+    "CheckOut",
+    "CorrectionOut",
+    "CorrectionPage",
+    "CorrectionQuery",
+    "JobIn",  # essay_lifecycle's job request: the contract, as both sides import it
+    "JobOut",
+    "StoredCorrectionOut",
+    "UnknownOut",
+    "job_request",
+]
 
 
 class CheckIn(BaseModel):
@@ -78,29 +90,6 @@ class CheckOut(BaseModel):
         )
 
 
-class JobIn(BaseModel):
-    # essay_lifecycle passes the batch's spellcheck settings along; unknown ones are ignored
-    model_config = ConfigDict(extra="ignore")
-
-    essay_id: SafeText = Field(min_length=1, max_length=64)
-    batch_id: SafeText = Field(min_length=1, max_length=64)
-    content_id: SafeText = Field(min_length=1, max_length=64)
-    language: SafeText = Field(min_length=1, max_length=16)
-    callback_url: SafeText = Field(min_length=1, max_length=2048)
-    ignore: list[SafeText] = Field(default_factory=list, max_length=MAX_IGNORED_WORDS)
-    check_names: bool = False
-
-    @field_validator("callback_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("the callback URL must be an http:// or https:// URL")
-        return value
-
-    def job_request(self) -> JobRequest:
-        return JobRequest(**{**self.model_dump(), "ignore": tuple(self.ignore)})
-
-
 class JobOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -137,6 +126,19 @@ class CorrectionPage(BaseModel):
     job_id: uuid.UUID
     items: list[StoredCorrectionOut]
     next_cursor: str | None
+
+
+def job_request(data: JobIn) -> JobRequest:
+    """The job essay_lifecycle asks for, in the domain's terms."""
+    return JobRequest(
+        essay_id=data.essay_id,
+        batch_id=data.batch_id,
+        content_id=data.content_id,
+        language=data.language,
+        callback_url=data.callback_url,
+        ignore=tuple(data.ignore),
+        check_names=data.check_names,
+    )
 
 
 class CorrectionQuery(BaseModel):

@@ -7,6 +7,7 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 
+from service_kit.clock import Clock
 from service_kit.errors import InvalidInput, NotFound
 from service_kit.fields import INT32_MAX
 from service_kit.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -44,9 +45,10 @@ class RequestSpellcheck:
     its result to a new callback URL, a queued or running one reports to the newest
     callback URL, and anything else is answered as it stands."""
 
-    def __init__(self, uow: SpellcheckUnitOfWork, attempts: JobAttempts) -> None:
+    def __init__(self, uow: SpellcheckUnitOfWork, attempts: JobAttempts, clock: Clock) -> None:
         self._uow = uow
         self._attempts = attempts
+        self._clock = clock
 
     async def execute(self, command: RequestSpellcheckCommand) -> SpellcheckJob:
         uow, request, key = self._uow, command.request, command.idempotency_key
@@ -57,11 +59,11 @@ class RequestSpellcheck:
                     first = await uow.jobs.get(uuid.UUID(answer.body["job_id"]))
                     if first is not None:
                         return first
-            job, created = await uow.jobs.add_or_get(new_job(request))
+            job, created = await uow.jobs.add_or_get(new_job(request, self._clock.now()))
             if created:
                 await self._queue(job)
             elif job.status is SpellcheckStatus.FAILED:
-                job = run_again(job, request)
+                job = run_again(job, request, self._clock.now())
                 await uow.jobs.update(job)
                 await self._queue(job)
             elif (

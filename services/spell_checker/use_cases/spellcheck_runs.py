@@ -14,6 +14,7 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 
+from service_kit.clock import Clock
 from service_kit.language import AUTO, resolve_language
 from service_kit.logging import get_logger
 from services.spell_checker import metrics
@@ -29,7 +30,6 @@ from services.spell_checker.domain import (
     callback_key,
     corrected_text_key,
     failed,
-    now,
 )
 from services.spell_checker.protocols import ContentStore, SpellcheckUnitOfWork
 from services.spell_checker.spelling import SUPPORTED_LANGUAGES, checker_for
@@ -49,28 +49,31 @@ class RunSpellcheck:
     """Check one run of a spellcheck job. Raises ContentUnavailable, before its last attempt,
     for the job queue to try again later; every other trouble fails the run with a reason."""
 
-    def __init__(self, uow: SpellcheckUnitOfWork, content: ContentStore, limit: TextLimit) -> None:
+    def __init__(
+        self, uow: SpellcheckUnitOfWork, content: ContentStore, limit: TextLimit, clock: Clock
+    ) -> None:
         self._uow = uow
         self._content = content
         self._limit = limit
+        self._clock = clock
 
     async def execute(self, command: RunSpellcheckCommand) -> None:
         uow, content, max_chars = self._uow, self._content, self._limit.max_chars
         async with uow:
-            job = await uow.jobs.start(command.job_id, command.run, now())
+            job = await uow.jobs.start(command.job_id, command.run, self._clock.now())
             await uow.commit()
         if job is None:
             return  # that run has its outcome already, or the job was asked for again since
         if job.language != AUTO and job.language not in SUPPORTED_LANGUAGES:
             supported = ", ".join(SUPPORTED_LANGUAGES)
             reason = f"unsupported language {job.language!r}; supported: {supported}"
-            await fail_run(uow, job, reason)
+            await fail_run(uow, self._clock, job, reason)
             return
         try:
             text = await content.fetch_text(job.content_id)
             if len(text) > max_chars:
                 reason = f"the text has {len(text)} characters; at most {max_chars}"
-                await fail_run(uow, job, reason)
+                await fail_run(uow, self._clock, job, reason)
                 return
             job = dataclasses.replace(job, language=resolve_language(job.language, text))
             result, elapsed = await check_in_thread(
@@ -85,15 +88,15 @@ class RunSpellcheck:
                 job, result.corrected_text, corrected_text_key(job)
             )
         except ContentMissing as exc:
-            await fail_run(uow, job, f"the essay's text cannot be fetched: {exc}")
+            await fail_run(uow, self._clock, job, f"the essay's text cannot be fetched: {exc}")
             return
         except ContentRefused as exc:
-            await fail_run(uow, job, f"content_service refused the request: {exc}")
+            await fail_run(uow, self._clock, job, f"content_service refused the request: {exc}")
             return
         except ContentUnavailable as exc:
             if not command.last_attempt:
                 raise
-            await fail_run(uow, job, f"content_service unavailable: {exc}")
+            await fail_run(uow, self._clock, job, f"content_service unavailable: {exc}")
             return
         done = dataclasses.replace(
             job,
@@ -104,7 +107,7 @@ class RunSpellcheck:
             corrections_count=len(result.corrections),
             corrected_text_content_id=corrected_id,
             check_ms=round(elapsed * 1000, 3),
-            finished_at=now(),
+            finished_at=self._clock.now(),
         )
         corrections = [
             StoredCorrection(
@@ -130,18 +133,21 @@ class GiveUpSpellcheck:
     with the reason and the caller is told, so no essay waits for it forever. A run that
     has its outcome already, or is no longer the job's current one, is left alone."""
 
-    def __init__(self, uow: SpellcheckUnitOfWork) -> None:
+    def __init__(self, uow: SpellcheckUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: GiveUpSpellcheckCommand) -> None:
         async with self._uow as uow:
             job = await uow.jobs.get(command.job_id)
         if job is not None and job.run == command.run and not job.status.finished:
-            await fail_run(self._uow, job, command.reason)
+            await fail_run(self._uow, self._clock, job, command.reason)
 
 
-async def fail_run(uow: SpellcheckUnitOfWork, job: SpellcheckJob, reason: str) -> None:
-    if await _finish(uow, failed(job, reason), []):
+async def fail_run(
+    uow: SpellcheckUnitOfWork, clock: Clock, job: SpellcheckJob, reason: str
+) -> None:
+    if await _finish(uow, failed(job, reason, clock.now()), []):
         log.warning("spellcheck_failed", job_id=str(job.id), run=job.run, reason=reason)
 
 

@@ -10,6 +10,8 @@ import uuid
 import pytest
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 
+from service_kit.clock import SettableClock
+from service_kit.di import clock_provider
 from service_kit.messaging.jobs import Job
 from services.spell_checker.config import Settings
 from services.spell_checker.di import providers
@@ -42,7 +44,12 @@ class FakeContentProvider(Provider):
 
 def container(content: FakeContent, *extra: Provider) -> AsyncContainer:
     settings = Settings(repository="memory", log_level="WARNING")
-    return make_async_container(*providers(settings), FakeContentProvider(content), *extra)
+    return make_async_container(
+        *providers(settings),
+        FakeContentProvider(content),
+        clock_provider(SettableClock()),  # create_service_app adds the system clock
+        *extra,
+    )
 
 
 async def ask(container: AsyncContainer, attempt: int = 1) -> SpellcheckJob:

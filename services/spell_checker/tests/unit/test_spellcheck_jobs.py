@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from service_kit.clock import SettableClock
 from service_kit.errors import InvalidInput, NotFound
 from service_kit.pagination import encode_cursor
 from services.spell_checker.config import JobAttempts, TextLimit
@@ -36,6 +37,7 @@ from services.spell_checker.use_cases import (
     RequestSpellcheckCommand,
 )
 
+CLOCK = SettableClock()
 CALLBACK = "http://els.test/internal/v1/essays/{essay}/spellcheck-result?attempt={attempt}"
 
 
@@ -57,7 +59,7 @@ def uow_and_store() -> tuple[MemorySpellcheckUnitOfWork, MemorySpellcheckStore]:
 
 
 async def submit(uow: MemorySpellcheckUnitOfWork, asked: JobRequest, key: str | None = None):
-    return await RequestSpellcheck(uow, JobAttempts(5)).execute(
+    return await RequestSpellcheck(uow, JobAttempts(5), CLOCK).execute(
         RequestSpellcheckCommand(asked, idempotency_key=key)
     )
 
@@ -71,6 +73,7 @@ async def test_a_new_essay_text_makes_a_queued_job_and_schedules_its_first_run()
     asked = request(ignore=("Göteborg",), check_names=True)
     job = await submit(uow, asked)
     assert (job.status, job.run) == (SpellcheckStatus.QUEUED, 1)
+    assert (job.queued_at, job.started_at, job.finished_at) == (CLOCK.now(), None, None)
     assert (job.essay_id, job.content_id, job.language) == (
         asked.essay_id,
         asked.content_id,
@@ -105,7 +108,9 @@ async def test_a_failed_job_asked_again_runs_again_under_the_same_id():
     retry = dataclasses.replace(
         request(first.essay_id, attempt=2), ignore=("Vänern",), language="sv"
     )
+    asked_again_at = CLOCK.advance(minutes=5)
     again = await submit(uow, retry)
+    assert again.queued_at == asked_again_at
     assert again.id == first.id
     assert (again.status, again.run, again.reason, again.word_count) == (
         SpellcheckStatus.QUEUED,

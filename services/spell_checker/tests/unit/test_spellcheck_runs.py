@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from service_kit.clock import SettableClock
 from services.spell_checker.config import JobAttempts, TextLimit
 from services.spell_checker.domain import (
     ContentUnavailable,
@@ -36,6 +37,7 @@ from services.spell_checker.use_cases import (
     RunSpellcheckCommand,
 )
 
+CLOCK = SettableClock()
 ESSAY = "Students often recieve feedback about thier speling. We visited Göteborg and NASA."
 
 
@@ -57,7 +59,9 @@ async def queued_job(
 
 async def ask(store: MemorySpellcheckStore, asked: JobRequest) -> SpellcheckJob:
     uow = MemorySpellcheckUnitOfWork(store)
-    return await RequestSpellcheck(uow, JobAttempts(5)).execute(RequestSpellcheckCommand(asked))
+    return await RequestSpellcheck(uow, JobAttempts(5), CLOCK).execute(
+        RequestSpellcheckCommand(asked)
+    )
 
 
 async def run(
@@ -70,16 +74,16 @@ async def run(
 ) -> None:
     """One run as the job entry point makes it; with ``faults`` as the test app makes it."""
     uow = MemorySpellcheckUnitOfWork(store)
-    run_spellcheck = RunSpellcheck(uow, content, TextLimit(100_000))
+    run_spellcheck = RunSpellcheck(uow, content, TextLimit(100_000), CLOCK)
     if faults is not None:
         run_spellcheck = FaultyRunSpellcheck(
-            run_spellcheck, GetJob(uow), GiveUpSpellcheck(uow), faults
+            run_spellcheck, GetJob(uow), GiveUpSpellcheck(uow, CLOCK), faults
         )
     await run_spellcheck.execute(RunSpellcheckCommand(job.id, job.run, last_attempt))
 
 
 async def give_up(store: MemorySpellcheckStore, job: SpellcheckJob, reason: str) -> None:
-    give_up = GiveUpSpellcheck(MemorySpellcheckUnitOfWork(store))
+    give_up = GiveUpSpellcheck(MemorySpellcheckUnitOfWork(store), CLOCK)
     await give_up.execute(GiveUpSpellcheckCommand(job.id, job.run, reason))
 
 
@@ -109,7 +113,7 @@ async def test_a_job_stores_corrected_text_figures_corrections_and_one_callback(
     assert done.corrections_count == done.error_count == 3
     assert done.word_count == expected.word_count == 12
     assert done.errors_per_100_words == expected.errors_per_100_words == 25.0
-    assert done.started_at is not None and done.finished_at is not None
+    assert done.started_at == done.finished_at == CLOCK.now()  # the clock the use case has
     assert done.check_ms is not None and done.check_ms >= 0
     ((method, url, body),) = store.calls.values()
     assert (method, url) == ("POST", job.callback_url)
