@@ -46,8 +46,10 @@ class RunSpellcheckCommand:
 
 
 class RunSpellcheck:
-    """Check one run of a spellcheck job. Raises ContentUnavailable, before its last attempt,
-    for the job queue to try again later; every other trouble fails the run with a reason."""
+    """Check one run of a spellcheck job. What content_service says and what the job asks
+    for fail the run with a reason, except ContentUnavailable before the last attempt, which
+    is raised for the job queue to try again later; any other error is raised too (the job
+    entry point gives the run up on its last attempt)."""
 
     def __init__(
         self, uow: SpellcheckUnitOfWork, content: ContentStore, limit: TextLimit, clock: Clock
