@@ -27,6 +27,11 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    app: str | None = None  # another app factory (a test one); else the service's own
+
+    @property
+    def app_path(self) -> str:
+        return self.app or f"services.{self.name}.app:create_app()"
 
     @property
     def url(self) -> str:
@@ -43,7 +48,7 @@ class ServiceProcess:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(workers),
-                f"services.{self.name}.app:create_app()",
+                self.app_path,
             ],
             cwd=REPO_ROOT,
             env=self.env,

@@ -41,7 +41,13 @@ def _quick(name: str) -> dict[str, str]:
 
 
 class Stack:
-    def __init__(self, databases: dict[str, str], logs: Path, extra: dict[str, dict[str, str]]):
+    def __init__(
+        self,
+        databases: dict[str, str],
+        logs: Path,
+        extra: dict[str, dict[str, str]],
+        apps: dict[str, str] | None = None,
+    ):
         self.ports = {name: free_port() for name in SERVICES}
         peers = {f"{name.upper()}_URL": self.url(name) for name in SERVICES}
         self.processes = {
@@ -52,6 +58,7 @@ class Stack:
                     name, databases[name], **{**peers, **_quick(name), **extra.get(name, {})}
                 ),
                 logs / f"{name}.log",
+                app=(apps or {}).get(name),
             )
             for name in SERVICES
         }
@@ -94,9 +101,13 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    databases: dict[str, str], logs: Path, extra: dict[str, dict[str, str]] | None = None
+    databases: dict[str, str],
+    logs: Path,
+    extra: dict[str, dict[str, str]] | None = None,
+    apps: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    stack = Stack(databases, logs, extra or {})
+    """``apps``: a service's app factory to start instead of its own (a test one)."""
+    stack = Stack(databases, logs, extra or {}, apps)
     stack.migrate()
     try:
         stack.start()

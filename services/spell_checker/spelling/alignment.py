@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from services.spell_checker import keyboard
+from services.spell_checker.spelling import keyboard
 
 
 def trim(typo: str, word: str) -> tuple[int, int, int]:

@@ -11,10 +11,10 @@ import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from services.spell_checker.dictionaries import Lexicon, load_lexicon
-from services.spell_checker.engine import Corrector
-from services.spell_checker.morphology import Morphology
-from services.spell_checker.tokenizer import Shape, Word, apply_shape, word_parts, words
+from services.spell_checker.spelling.dictionaries import Lexicon, load_lexicon
+from services.spell_checker.spelling.engine import Corrector
+from services.spell_checker.spelling.morphology import Morphology
+from services.spell_checker.spelling.tokenizer import Shape, Word, apply_shape, word_parts, words
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "sv")
 MAX_CANDIDATES = 5

@@ -1,5 +1,6 @@
-"""Job submission on the in-memory repository: one job per essay text, retry semantics,
-the inbox, and checking a text directly."""
+"""The use cases callers trigger, on the in-memory repository: asking for a job (one job per
+essay text, retry semantics, the inbox), reading it and its corrections, and checking a
+text directly."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ import uuid
 
 import pytest
 
-from services.spell_checker import service
+from service_kit.clock import SettableClock
+from service_kit.errors import InvalidInput, NotFound
+from service_kit.pagination import encode_cursor
+from services.spell_checker.config import JobAttempts, TextLimit
 from services.spell_checker.domain import (
     SPELLCHECK,
     JobRequest,
     SpellcheckStatus,
+    StoredCorrection,
     TextTooLong,
     UnknownLanguage,
     callback_key,
@@ -21,7 +26,18 @@ from services.spell_checker.repository_memory_impl import (
     MemorySpellcheckStore,
     MemorySpellcheckUnitOfWork,
 )
+from services.spell_checker.use_cases import (
+    CheckText,
+    CheckTextCommand,
+    GetJob,
+    GetJobCommand,
+    ListCorrections,
+    ListCorrectionsCommand,
+    RequestSpellcheck,
+    RequestSpellcheckCommand,
+)
 
+CLOCK = SettableClock()
 CALLBACK = "http://els.test/internal/v1/essays/{essay}/spellcheck-result?attempt={attempt}"
 
 
@@ -43,7 +59,9 @@ def uow_and_store() -> tuple[MemorySpellcheckUnitOfWork, MemorySpellcheckStore]:
 
 
 async def submit(uow: MemorySpellcheckUnitOfWork, asked: JobRequest, key: str | None = None):
-    return await service.submit_job(uow, asked, idempotency_key=key, max_attempts=5)
+    return await RequestSpellcheck(uow, JobAttempts(5), CLOCK).execute(
+        RequestSpellcheckCommand(asked, idempotency_key=key)
+    )
 
 
 async def set_status(store: MemorySpellcheckStore, job_id: uuid.UUID, **values: object) -> None:
@@ -55,6 +73,7 @@ async def test_a_new_essay_text_makes_a_queued_job_and_schedules_its_first_run()
     asked = request(ignore=("Göteborg",), check_names=True)
     job = await submit(uow, asked)
     assert (job.status, job.run) == (SpellcheckStatus.QUEUED, 1)
+    assert (job.queued_at, job.started_at, job.finished_at) == (CLOCK.now(), None, None)
     assert (job.essay_id, job.content_id, job.language) == (
         asked.essay_id,
         asked.content_id,
@@ -89,7 +108,9 @@ async def test_a_failed_job_asked_again_runs_again_under_the_same_id():
     retry = dataclasses.replace(
         request(first.essay_id, attempt=2), ignore=("Vänern",), language="sv"
     )
+    asked_again_at = CLOCK.advance(minutes=5)
     again = await submit(uow, retry)
+    assert again.queued_at == asked_again_at
     assert again.id == first.id
     assert (again.status, again.run, again.reason, again.word_count) == (
         SpellcheckStatus.QUEUED,
@@ -173,23 +194,89 @@ async def test_a_repeated_idempotency_key_replays_the_first_answer_without_a_sec
     assert len(store.queued) == 2
 
 
+async def check_text(text: str, language: str, max_chars: int):
+    checked = await CheckText(TextLimit(max_chars)).execute(CheckTextCommand(text, language))
+    return checked.check, checked.language
+
+
 async def test_checking_a_text_directly_validates_size_and_language():
     with pytest.raises(TextTooLong) as too_long:
-        await service.check_text("x" * 11, "en", max_chars=10)
+        await check_text("x" * 11, "en", max_chars=10)
     assert too_long.value.status == 413
     with pytest.raises(UnknownLanguage) as unknown:
-        await service.check_text("Hej", "fi", max_chars=10)
+        await check_text("Hej", "fi", max_chars=10)
     assert unknown.value.status == 422
     assert unknown.value.extra["supported"] == ["en", "sv"]
-    result, language = await service.check_text("This sentense is wrong.", "en", max_chars=100)
+    result, language = await check_text("This sentense is wrong.", "en", max_chars=100)
     assert language == "en"
     assert [(c.original, c.suggestion) for c in result.corrections] == [("sentense", "sentence")]
     assert result.corrected_text == "This sentence is wrong."
 
 
 async def test_auto_checks_a_text_in_the_language_it_is_written_in():
-    result, language = await service.check_text(
+    result, language = await check_text(
         "Jag tyker att det är viktigt att läsa.", "auto", max_chars=1000
     )
     assert language == "sv"
     assert [(c.original, c.suggestion) for c in result.corrections] == [("tyker", "tycker")]
+
+
+async def test_a_check_honours_ignore_and_names():
+    text = "We met Anna Smitth and her frend in Göteborg."
+    checked = await CheckText(TextLimit(1000)).execute(CheckTextCommand(text, "en"))
+    assert [c.original for c in checked.check.corrections] == ["frend"]  # names left alone
+    ignored = await CheckText(TextLimit(1000)).execute(
+        CheckTextCommand(text, "en", ignore=("frend",))
+    )
+    assert ignored.check.corrections == ()
+
+
+async def test_a_job_is_read_back_as_stored_and_an_unknown_one_is_not_found():
+    uow, _ = uow_and_store()
+    job = await submit(uow, request())
+    assert await GetJob(uow).execute(GetJobCommand(job.id)) == job
+    unknown = uuid.uuid4()
+    with pytest.raises(NotFound) as missing:
+        await GetJob(uow).execute(GetJobCommand(unknown))
+    assert str(unknown) in missing.value.detail
+
+
+def corrections_of(job_id: uuid.UUID, count: int) -> dict[tuple[uuid.UUID, int], StoredCorrection]:
+    return {
+        (job_id, i): StoredCorrection(job_id, i, 4 * i, 4 * i + 3, "teh", "the", ("the",))
+        for i in range(count)
+    }
+
+
+async def test_corrections_are_paged_in_text_order_with_a_cursor_to_the_next_page():
+    uow, store = uow_and_store()
+    job = await submit(uow, request())
+    store.corrections.update(corrections_of(job.id, 5))
+    list_corrections = ListCorrections(uow)
+    pages, cursor = [], None
+    while True:
+        page = await list_corrections.execute(ListCorrectionsCommand(job.id, 2, cursor))
+        assert page.job_id == job.id
+        pages.append([c.position for c in page.items])
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert pages == [[0, 1], [2, 3], [4]]
+    exact = await list_corrections.execute(ListCorrectionsCommand(job.id, 5))
+    assert len(exact.items) == 5 and exact.next_cursor is None
+
+
+async def test_listing_corrections_refuses_bad_cursors_and_limits_and_unknown_jobs():
+    uow, _ = uow_and_store()
+    job = await submit(uow, request())
+    list_corrections = ListCorrections(uow)
+    for cursor in ("nonsense", encode_cursor(2**31), encode_cursor(-1), encode_cursor("1")):
+        with pytest.raises(InvalidInput):
+            await list_corrections.execute(ListCorrectionsCommand(job.id, 10, cursor))
+    for limit in (0, 501):
+        with pytest.raises(InvalidInput):
+            await list_corrections.execute(ListCorrectionsCommand(job.id, limit))
+    with pytest.raises(NotFound):
+        await list_corrections.execute(ListCorrectionsCommand(uuid.uuid4()))
+    empty = await list_corrections.execute(ListCorrectionsCommand(job.id))
+    assert (empty.items, empty.next_cursor) == ([], None)

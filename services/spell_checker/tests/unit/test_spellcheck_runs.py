@@ -1,5 +1,6 @@
-"""The spellcheck job's steps on the in-memory repository, with content_service played by a
-hand-written fake: outcome written once, callback queued once, failures told with reasons."""
+"""A spellcheck job's run (RunSpellcheck, GiveUpSpellcheck) on the in-memory repository, with
+content_service played by a hand-written fake: outcome written once, callback queued once,
+failures told with reasons."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from services.spell_checker import checking, service
+from service_kit.clock import SettableClock
+from services.spell_checker.config import JobAttempts, TextLimit
 from services.spell_checker.domain import (
-    FAULT_REASON,
-    ContentMissing,
     ContentUnavailable,
     JobRequest,
     SpellcheckJob,
@@ -24,37 +24,21 @@ from services.spell_checker.repository_memory_impl import (
     MemorySpellcheckStore,
     MemorySpellcheckUnitOfWork,
 )
-from services.spell_checker.worker import Faults, check_essay, give_up
+from services.spell_checker.spelling import checking
+from services.spell_checker.tests.faults import FAULT_REASON, Faults, FaultyRunSpellcheck
+from services.spell_checker.tests.unit.fakes import FakeContent
+from services.spell_checker.use_cases import (
+    GetJob,
+    GiveUpSpellcheck,
+    GiveUpSpellcheckCommand,
+    RequestSpellcheck,
+    RequestSpellcheckCommand,
+    RunSpellcheck,
+    RunSpellcheckCommand,
+)
 
+CLOCK = SettableClock()
 ESSAY = "Students often recieve feedback about thier speling. We visited Göteborg and NASA."
-
-
-class FakeContent:
-    """content_service: texts by id, documents by Idempotency-Key; can fail on purpose."""
-
-    def __init__(self, texts: dict[str, str]) -> None:
-        self.texts = texts
-        self.documents: dict[str, dict[str, Any]] = {}
-        self.fetches = 0
-        self.fail_fetch: Exception | None = None
-        self.fail_store: Exception | None = None
-
-    async def fetch_text(self, content_id: str) -> str:
-        self.fetches += 1
-        if self.fail_fetch is not None:
-            raise self.fail_fetch
-        if content_id not in self.texts:
-            raise ContentMissing(f"content {content_id}")
-        return self.texts[content_id]
-
-    async def store_corrected_text(
-        self, job: SpellcheckJob, text: str, idempotency_key: str
-    ) -> str:
-        if self.fail_store is not None:
-            raise self.fail_store
-        content_id = hashlib.sha256(text.encode()).hexdigest()
-        self.documents.setdefault(idempotency_key, {"content_id": content_id, "text": text})
-        return str(self.documents[idempotency_key]["content_id"])
 
 
 async def queued_job(
@@ -69,13 +53,15 @@ async def queued_job(
         language="en",
         callback_url=f"http://els.test/internal/v1/essays/{essay}/spellcheck-result?attempt=1",
     )
-    job = await service.submit_job(
-        MemorySpellcheckUnitOfWork(store),
-        dataclasses.replace(asked, **changes),
-        idempotency_key=None,
-        max_attempts=5,
-    )
+    job = await ask(store, dataclasses.replace(asked, **changes))
     return job, FakeContent({content_id: text} if text is not None else {})
+
+
+async def ask(store: MemorySpellcheckStore, asked: JobRequest) -> SpellcheckJob:
+    uow = MemorySpellcheckUnitOfWork(store)
+    return await RequestSpellcheck(uow, JobAttempts(5), CLOCK).execute(
+        RequestSpellcheckCommand(asked)
+    )
 
 
 async def run(
@@ -86,15 +72,19 @@ async def run(
     faults: Faults | None = None,
     last_attempt: bool = False,
 ) -> None:
-    await check_essay(
-        MemorySpellcheckUnitOfWork(store),
-        content,
-        faults or Faults(),
-        job.id,
-        job.run,
-        max_chars=100_000,
-        last_attempt=last_attempt,
-    )
+    """One run as the job entry point makes it; with ``faults`` as the test app makes it."""
+    uow = MemorySpellcheckUnitOfWork(store)
+    run_spellcheck = RunSpellcheck(uow, content, TextLimit(100_000), CLOCK)
+    if faults is not None:
+        run_spellcheck = FaultyRunSpellcheck(
+            run_spellcheck, GetJob(uow), GiveUpSpellcheck(uow, CLOCK), faults
+        )
+    await run_spellcheck.execute(RunSpellcheckCommand(job.id, job.run, last_attempt))
+
+
+async def give_up(store: MemorySpellcheckStore, job: SpellcheckJob, reason: str) -> None:
+    give_up = GiveUpSpellcheck(MemorySpellcheckUnitOfWork(store), CLOCK)
+    await give_up.execute(GiveUpSpellcheckCommand(job.id, job.run, reason))
 
 
 async def test_a_job_stores_corrected_text_figures_corrections_and_one_callback():
@@ -123,7 +113,7 @@ async def test_a_job_stores_corrected_text_figures_corrections_and_one_callback(
     assert done.corrections_count == done.error_count == 3
     assert done.word_count == expected.word_count == 12
     assert done.errors_per_100_words == expected.errors_per_100_words == 25.0
-    assert done.started_at is not None and done.finished_at is not None
+    assert done.started_at == done.finished_at == CLOCK.now()  # the clock the use case has
     assert done.check_ms is not None and done.check_ms >= 0
     ((method, url, body),) = store.calls.values()
     assert (method, url) == ("POST", job.callback_url)
@@ -197,12 +187,12 @@ async def test_an_unavailable_peer_is_retried_and_told_as_a_failure_on_the_last_
 async def test_workers_that_kept_dying_give_up_with_a_failure_callback():
     store = MemorySpellcheckStore()
     job, _ = await queued_job(store)
-    await give_up(MemorySpellcheckUnitOfWork(store), job.id, job.run, "gave up")
+    await give_up(store, job, "gave up")
     assert (store.jobs[job.id].status, store.jobs[job.id].reason) == (
         SpellcheckStatus.FAILED,
         "gave up",
     )
-    await give_up(MemorySpellcheckUnitOfWork(store), job.id, job.run, "again")
+    await give_up(store, job, "again")
     assert store.jobs[job.id].reason == "gave up" and len(store.calls) == 1
 
 
@@ -229,7 +219,6 @@ async def test_injected_faults_fail_first_runs_only_and_a_rerun_succeeds():
     assert store.jobs[first.id].reason == FAULT_REASON
     assert store.jobs[second.id].status is SpellcheckStatus.SUCCEEDED  # only N jobs fail
 
-    uow = MemorySpellcheckUnitOfWork(store)
     asked_again = JobRequest(
         essay_id=first.essay_id,
         batch_id=first.batch_id,
@@ -237,7 +226,7 @@ async def test_injected_faults_fail_first_runs_only_and_a_rerun_succeeds():
         language="en",
         callback_url=first.callback_url.replace("attempt=1", "attempt=2"),
     )
-    rerun = await service.submit_job(uow, asked_again, idempotency_key=None, max_attempts=5)
+    rerun = await ask(store, asked_again)
     assert rerun.run == 2
     await run(store, rerun, content, faults=Faults(fail_first_runs=5))  # run 2 never faults
     done = store.jobs[first.id]
@@ -264,8 +253,8 @@ async def test_a_job_asked_for_again_while_queued_reports_to_the_newest_callback
     store = MemorySpellcheckStore()
     job, content = await queued_job(store)
     newer = job.callback_url.replace("attempt=1", "attempt=2")
-    again = await service.submit_job(
-        MemorySpellcheckUnitOfWork(store),
+    again = await ask(
+        store,
         JobRequest(
             essay_id=job.essay_id,
             batch_id=job.batch_id,
@@ -273,8 +262,6 @@ async def test_a_job_asked_for_again_while_queued_reports_to_the_newest_callback
             language="en",
             callback_url=newer,
         ),
-        idempotency_key=None,
-        max_attempts=5,
     )
     assert again.id == job.id and again.run == job.run
     await run(store, job, content)  # the worker holds the job as it was when it was queued

@@ -29,10 +29,10 @@ import math
 
 import numpy as np
 
-from services.spell_checker import keyboard
-from services.spell_checker.alignment import ErrorModel, trim
-from services.spell_checker.delete_index import DeleteIndex, deletes, deletes_up_to_two
-from services.spell_checker.dictionaries import Lexicon
+from services.spell_checker.spelling import keyboard
+from services.spell_checker.spelling.alignment import ErrorModel, trim
+from services.spell_checker.spelling.delete_index import DeleteIndex, deletes, deletes_up_to_two
+from services.spell_checker.spelling.dictionaries import Lexicon
 
 # How many log10 units of word frequency one edit is worth (tuned on the dev split).
 EDIT_WEIGHT = 6.0
