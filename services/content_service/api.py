@@ -19,6 +19,7 @@ from services.content_service.schemas import (
     DocumentOut,
     DocumentPage,
     DocumentPatch,
+    document_out,
 )
 from services.content_service.use_cases import (
     CreateDocument,
@@ -65,7 +66,7 @@ def _optional_key(value: str | None) -> str | None:
 def _document_response(
     view: DocumentView, status: int = 200
 ) -> tuple[DocumentOut, int, dict[str, str]]:
-    return DocumentOut.of(view), status, {"ETag": f'"{view.document.version}"'}
+    return document_out(view), status, {"ETag": f'"{view.document.version}"'}
 
 
 @blueprint.post("/v1/content")
@@ -80,7 +81,7 @@ async def upload_content(store: FromDishka[StoreBlob]) -> Response:
     blob = stored.blob
     # a ready-made JSON body: a dict would cost quart-schema a TypeAdapter per response
     return Response(
-        BlobOut.model_validate(blob).model_dump_json(),
+        BlobOut.model_validate(blob, from_attributes=True).model_dump_json(),
         status=201 if stored.created else 200,
         content_type="application/json",
         headers={"ETag": f'"{blob.content_id}"'},
@@ -137,9 +138,7 @@ async def list_documents(
     query_args: DocumentListQuery, list_: FromDishka[ListDocuments]
 ) -> DocumentPage:
     found = await list_.execute(ListDocumentsCommand(**query_args.model_dump()))
-    return DocumentPage(
-        items=[DocumentOut.of(v) for v in found.items], next_cursor=found.next_cursor
-    )
+    return DocumentPage(items=[document_out(v) for v in found.items], next_cursor=found.next_cursor)
 
 
 @blueprint.patch("/v1/documents/<uuid:document_id>")

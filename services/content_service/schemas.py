@@ -13,8 +13,6 @@ from services.content_service.domain import DocumentKind, DocumentView
 
 
 class BlobOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)  # built from a domain Blob
-
     content_id: str
     size: int
     content_type: str
@@ -69,20 +67,6 @@ class DocumentOut(BaseModel):
     updated_at: datetime
     deleted_at: datetime | None
 
-    @classmethod
-    def of(cls, view: DocumentView) -> DocumentOut:
-        """The one mapping: the document's own fields, ``sha256`` repeating its content id,
-        and the size and type of the blob it is joined with."""
-        document = view.document
-        return cls.model_validate(
-            {
-                **vars(document),
-                "sha256": document.content_id,
-                "size": view.size,
-                "content_type": view.content_type,
-            }
-        )
-
 
 class DocumentPage(BaseModel):
     items: list[DocumentOut]
@@ -96,3 +80,17 @@ class DocumentListQuery(BaseModel):
     include_deleted: bool = False
     limit: int = 50
     cursor: str | None = None
+
+
+def document_out(view: DocumentView) -> DocumentOut:
+    """The one mapping to a document's answer: the document's own fields, ``sha256`` repeating
+    its content id, and the size and type of the blob it is joined with."""
+    document = view.document
+    return DocumentOut.model_validate(
+        {
+            **vars(document),
+            "sha256": document.content_id,
+            "size": view.size,
+            "content_type": view.content_type,
+        }
+    )
