@@ -10,7 +10,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from service_kit.errors import InvalidInput
@@ -40,10 +40,6 @@ class UnknownContent(InvalidInput):
     title = "Unknown content"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def content_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -62,8 +58,8 @@ class Blob:
     created_at: datetime
 
     @classmethod
-    def of(cls, data: bytes, content_type: str | None) -> Blob:
-        return cls(content_id_of(data), len(data), content_type or DEFAULT_CONTENT_TYPE, now())
+    def of(cls, data: bytes, content_type: str | None, at: datetime) -> Blob:
+        return cls(content_id_of(data), len(data), content_type or DEFAULT_CONTENT_TYPE, at)
 
 
 @dataclass(frozen=True)
@@ -92,12 +88,12 @@ class Document:
         content_id: str,
         kind: DocumentKind,
         *,
+        at: datetime,
         batch_id: str | None = None,
         essay_id: str | None = None,
         filename: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> Document:
-        stamp = now()
         return cls(
             id=uuid.uuid4(),
             content_id=require_content_id(content_id),
@@ -107,13 +103,17 @@ class Document:
             filename=filename,
             metadata=dict(metadata or {}),
             version=1,
-            created_at=stamp,
-            updated_at=stamp,
+            created_at=at,
+            updated_at=at,
         )
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    def soft_deleted(self, at: datetime) -> Document:
+        """The document once deleted: kept, one version later, answered as gone."""
+        return replace(self, deleted_at=at, updated_at=at, version=self.version + 1)
 
 
 @dataclass(frozen=True)
@@ -146,9 +146,9 @@ class DocumentChanges:
         if not self.values:
             raise InvalidInput("a patch must change at least one field")
 
-    def apply(self, document: Document) -> Document:
+    def apply(self, document: Document, at: datetime) -> Document:
         """The document after the change: one version later."""
-        return replace(document, **self.values, version=document.version + 1, updated_at=now())
+        return replace(document, **self.values, version=document.version + 1, updated_at=at)
 
 
 @dataclass(frozen=True)

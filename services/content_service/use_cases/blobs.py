@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from service_kit.errors import NotFound
 from services.content_service import metrics
@@ -23,7 +24,7 @@ class StoreBlob:
         self._uow = uow
 
     async def execute(self, command: StoreBlobCommand) -> StoredBlob:
-        blob = Blob.of(command.data, command.content_type)
+        blob = Blob.of(command.data, command.content_type, datetime.now(UTC))
         async with self._uow as uow:
             created = await uow.blobs.add(blob, command.data)
             if not created:

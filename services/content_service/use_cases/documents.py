@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from service_kit.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
@@ -18,7 +19,6 @@ from services.content_service.domain import (
     DocumentQuery,
     DocumentView,
     UnknownContent,
-    now,
 )
 from services.content_service.protocols import ContentUnitOfWork
 
@@ -49,6 +49,7 @@ class CreateDocument:
 
     async def execute(self, command: CreateDocumentCommand) -> DocumentView:
         key = command.idempotency_key
+        stamp = datetime.now(UTC)
         async with self._uow as uow:
             if key is not None:
                 answer = await uow.requests.claim(key, IDEMPOTENCY_SCOPE)
@@ -60,7 +61,7 @@ class CreateDocument:
             content_id = command.content_id
             if command.text is not None:
                 data = command.text.encode("utf-8")
-                blob = Blob.of(data, INLINE_TEXT_TYPE)
+                blob = Blob.of(data, INLINE_TEXT_TYPE, stamp)
                 if await uow.blobs.add(blob, data):
                     metrics.BYTES_STORED.inc(blob.size)
                     metrics.BLOBS_STORED.inc()
@@ -70,6 +71,7 @@ class CreateDocument:
             document = Document.new(
                 content_id,
                 command.kind,
+                at=stamp,
                 batch_id=command.batch_id,
                 essay_id=command.essay_id,
                 filename=command.filename,
@@ -169,7 +171,7 @@ class UpdateDocument:
                     f"the document is at version {current.document.version}, not {expected}",
                     current_version=current.document.version,
                 )
-            updated = changes.apply(current.document)
+            updated = changes.apply(current.document, datetime.now(UTC))
             if (
                 "content_id" in changes.values
                 and await uow.blobs.describe(updated.content_id) is None
@@ -206,10 +208,7 @@ class DeleteDocument:
             expected = command.expected_version
             if expected is not None and expected != version:
                 raise PreconditionFailed(f"the document is at version {version}, not {expected}")
-            stamp = now()
-            deleted = replace(
-                current.document, deleted_at=stamp, updated_at=stamp, version=version + 1
-            )
+            deleted = current.document.soft_deleted(datetime.now(UTC))
             if not await uow.documents.replace(deleted, version):
                 raise Conflict("the document changed while it was being deleted; try again")
             await uow.commit()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from services.content_service.domain import PurgeReport, now
+from services.content_service.domain import PurgeReport
 from services.content_service.protocols import ContentUnitOfWork
 
 
@@ -20,6 +20,6 @@ class PurgeBlobs:
 
     async def execute(self, command: PurgeBlobsCommand) -> PurgeReport:
         async with self._uow as uow:
-            report = await uow.blobs.purge_unreferenced(now() - command.grace)
+            report = await uow.blobs.purge_unreferenced(datetime.now(UTC) - command.grace)
             await uow.commit()
         return report

@@ -5,6 +5,7 @@ import hashlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 import pytest_asyncio
@@ -35,7 +36,7 @@ async def backend(request: pytest.FixtureRequest, database_url: str) -> AsyncIte
         memory = MemoryContentStore()
 
         async def store_in_memory(data: bytes, content_type: str | None) -> Blob:
-            blob = Blob.of(data, content_type)
+            blob = Blob.of(data, content_type, datetime.now(UTC))
             async with MemoryContentUnitOfWork(memory) as uow:
                 await uow.blobs.add(blob, data)
                 await uow.commit()
@@ -47,7 +48,7 @@ async def backend(request: pytest.FixtureRequest, database_url: str) -> AsyncIte
     database = Database(database_url, pool_size=2, max_overflow=0)
 
     async def store_in_postgres(data: bytes, content_type: str | None) -> Blob:
-        blob = Blob.of(data, content_type)
+        blob = Blob.of(data, content_type, datetime.now(UTC))
         async with database.sessions() as session, PostgresContentUnitOfWork(session) as uow:
             await uow.blobs.add(blob, data)
             await uow.commit()

@@ -1,7 +1,7 @@
 """content_service use cases against the in-memory repositories."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -145,7 +145,9 @@ async def test_a_failed_create_keeps_no_key(store):
 async def test_uncommitted_work_is_rolled_back(store):
     unit = uow(store)
     async with unit:
-        await unit.blobs.add(Blob.of(b"never committed", None), b"never committed")
+        await unit.blobs.add(
+            Blob.of(b"never committed", None, datetime.now(UTC)), b"never committed"
+        )
     assert store.blobs == {}
 
 
