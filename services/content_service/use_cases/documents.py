@@ -49,7 +49,6 @@ class CreateDocument:
 
     async def execute(self, command: CreateDocumentCommand) -> DocumentView:
         key = command.idempotency_key
-        stamp = datetime.now(UTC)
         async with self._uow as uow:
             if key is not None:
                 answer = await uow.requests.claim(key, IDEMPOTENCY_SCOPE)
@@ -58,6 +57,7 @@ class CreateDocument:
                     if earlier is None:
                         raise NotFound("the document this key created is gone")
                     return earlier
+            stamp = datetime.now(UTC)  # after the claim, which may have waited for a duplicate
             content_id = command.content_id
             if command.text is not None:
                 data = command.text.encode("utf-8")
