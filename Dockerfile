@@ -18,10 +18,18 @@ RUN python -m venv /opt/pdm \
  && /opt/pdm/bin/pip install 'pdm[locked]'
 
 WORKDIR /app
-COPY pyproject.toml pdm.lock ./
-# Only the default group: no test, lint or bench tools in the image.
+COPY pyproject.toml pdm.lock README.md ./
+COPY libs/ libs/
+# Only the default group: no test, lint or bench tools in the image. The libs (service_kit,
+# contracts: libs/pyproject.toml) install editable from /app/libs, which the runtime stage
+# copies to the same place.
 RUN /opt/pdm/bin/pdm install --prod --frozen-lockfile --no-self \
- && /app/.venv/bin/python -c "import quart, hypercorn, alembic, asyncpg"
+ && /app/.venv/bin/python -c "import quart, hypercorn, alembic, asyncpg, service_kit"
+# The project itself (import package `services`), editable: a .pth file puts /app on
+# sys.path, so neither hypercorn nor alembic needs PYTHONPATH.
+COPY services/ services/
+RUN /opt/pdm/bin/pdm install --prod --frozen-lockfile \
+ && cd / && /app/.venv/bin/python -c "import service_kit, services"
 
 # ---- runtime: the same base, the venv, the code ---------------------------------------------
 FROM python:3.11-slim
@@ -32,7 +40,6 @@ ARG PORT=8000
 ENV SERVICE=${SERVICE} \
     PORT=${PORT} \
     PATH=/app/.venv/bin:${PATH} \
-    PYTHONPATH=/app/libs:/app \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 

@@ -2,7 +2,6 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 TOOLS := .tools
 PDM := $(TOOLS)/bin/pdm
-export PYTHONPATH := $(CURDIR)/libs:$(CURDIR)
 export PDM_CHECK_UPDATE := false
 
 .PHONY: run test lint format migrate bench demo clean clean-data
@@ -13,7 +12,8 @@ $(PDM):
 	$(TOOLS)/bin/pip install --quiet --upgrade pip
 	$(TOOLS)/bin/pip install --quiet 'pdm[locked]'
 
-.venv/.installed: pyproject.toml pdm.lock | $(PDM)
+# The project and libs/ (service_kit, contracts) install editable: no PYTHONPATH needed.
+.venv/.installed: pyproject.toml libs/pyproject.toml pdm.lock | $(PDM)
 	$(PDM) config --local python.use_venv true
 	$(PDM) use --quiet -f $(PYTHON)
 	$(PDM) install --frozen-lockfile -G :all

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from service_kit import correlation, metrics, migrations
 from service_kit.db import Database, start_request_timer
-from service_kit.di import DatabaseProvider
+from service_kit.di import ClockProvider, DatabaseProvider
 from service_kit.errors import DomainError
 from service_kit.logging import configure_logging, get_logger
 from service_kit.messaging.jobs import WorkerSettings
@@ -222,7 +222,7 @@ def create_service_app(
     _probes(app, database, alembic_ini)
 
     if container is None:
-        base: list[Provider] = [QuartProvider()]
+        base: list[Provider] = [QuartProvider(), ClockProvider()]
         if database is not None:
             base.append(DatabaseProvider(database))
         container = make_async_container(*base, *providers)

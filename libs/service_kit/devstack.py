@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from service_kit.checkout import pythonpath_for
 from service_kit.postgres_server import (
     INSTALL_HINT,
     NoPostgres,
@@ -72,7 +73,7 @@ async def find_dev_server() -> PostgresServer:
 
 def service_env(server: PostgresServer, services: list[str]) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "libs"), str(ROOT)])
+    env.update(pythonpath_for(ROOT))  # nothing when the venv installs this checkout
     # only peers that exist: an orchestrator URL, say, makes file_service ask it first
     for name in available_services():
         env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{PORTS[name]}")

@@ -9,9 +9,31 @@ import httpx
 from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service_kit.clock import Clock, SystemClock
 from service_kit.db import Database
 from service_kit.http_client import make_http_client
 from service_kit.settings import RepositoryKind, ServiceSettings
+
+
+class ClockProvider(Provider):
+    """The system clock for every use case that takes a ``Clock``; tests override it with
+    ``clock_provider(SettableClock(...))``."""
+
+    @provide(scope=Scope.APP)
+    def clock(self) -> Clock:
+        return SystemClock()
+
+
+def clock_provider(clock: Clock) -> Provider:
+    """A provider of this very clock (a ``SettableClock`` in tests). Put it after the
+    service's providers: dishka lets the last provider of a type win."""
+
+    def given() -> Clock:
+        return clock
+
+    provider = Provider(scope=Scope.APP)
+    provider.provide(given, provides=Clock)
+    return provider
 
 
 class DatabaseProvider(Provider):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from service_kit import correlation
 from service_kit.logging import get_logger
 from service_kit.messaging.notify import Listener, notify
 from service_kit.messaging.tables import JobStatus
+from service_kit.retry import RetryPolicy
 
 CHANNEL = "jobs"
 log = get_logger("service_kit.jobs")
@@ -97,6 +97,12 @@ class WorkerSettings:
     poll_seconds: float = 5.0
     retry_base_seconds: float = 1.0
     retry_max_seconds: float = 60.0
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The shared retry policy's backoff with this worker's base and cap (the number of
+        attempts is each job's own ``max_attempts``)."""
+        return RetryPolicy(base_delay=self.retry_base_seconds, max_delay=self.retry_max_seconds)
 
 
 class JobWorkers:
@@ -251,10 +257,7 @@ class JobWorkers:
 
     async def _retry_later(self, job: Job, error: str) -> None:
         j = self._jobs
-        ceiling = min(
-            self._settings.retry_max_seconds,
-            self._settings.retry_base_seconds * 2 ** (job.attempts - 1),
-        )
+        delay = self._settings.retry.delay(job.attempts)
         async with self._engine.begin() as connection:
             await connection.execute(
                 update(j)
@@ -263,8 +266,7 @@ class JobWorkers:
                     status=JobStatus.QUEUED,
                     last_error=error,
                     lease_expires_at=None,
-                    run_after=datetime.now(UTC)
-                    + timedelta(seconds=ceiling * random.uniform(0.5, 1.0)),
+                    run_after=datetime.now(UTC) + timedelta(seconds=delay),
                 )
             )
         JOBS_FINISHED.labels(job.kind, "retry").inc()

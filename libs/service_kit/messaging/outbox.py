@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,9 +27,9 @@ from service_kit import correlation
 from service_kit.logging import get_logger
 from service_kit.messaging.notify import Listener, notify
 from service_kit.messaging.tables import OutboxStatus
+from service_kit.retry import RetryPolicy, Verdict, classify, retry_after_seconds
 
 CHANNEL = "outbox"
-RETRYABLE_4XX = frozenset({408, 409, 429})
 log = get_logger("service_kit.outbox")
 
 OUTBOX_PENDING = Gauge("outbox_pending", "Outbox rows waiting to be delivered")
@@ -76,11 +75,15 @@ class RelaySettings:
     token: str | None = None
     timeout_seconds: float = 10.0
 
-
-def backoff(attempt: int, settings: RelaySettings) -> float:
-    """Exponential backoff with full jitter in its upper half."""
-    ceiling = min(settings.backoff_max_seconds, settings.backoff_base_seconds * 2 ** (attempt - 1))
-    return ceiling * random.uniform(0.5, 1.0)
+    @property
+    def retry(self) -> RetryPolicy:
+        """The shared retry policy with this relay's attempts and backoff."""
+        return RetryPolicy(
+            max_attempts=self.max_attempts,
+            base_delay=self.backoff_base_seconds,
+            max_delay=self.backoff_max_seconds,
+            max_retry_after=self.backoff_max_seconds,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Outcome:
     status: OutboxStatus
     http_status: int | None
     error: str | None
+    retry_after: float | None = None
 
 
 class OutboxRelay:
@@ -185,7 +189,7 @@ class OutboxRelay:
     def _changes(self, row: Any, outcome: Outcome) -> dict[str, Any]:
         attempts = row.attempts + 1
         status = outcome.status
-        if status is OutboxStatus.PENDING and attempts >= self._settings.max_attempts:
+        if status is OutboxStatus.PENDING and self._settings.retry.exhausted(attempts):
             status = OutboxStatus.DEAD
         changes: dict[str, Any] = {
             "attempts": attempts,
@@ -201,7 +205,7 @@ class OutboxRelay:
             log.error("outbox_row_dead", url=row.url, attempts=attempts, error=outcome.error)
         else:
             changes["next_attempt_at"] = datetime.now(UTC) + timedelta(
-                seconds=backoff(attempts, self._settings)
+                seconds=self._settings.retry.delay(attempts, outcome.retry_after)
             )
             OUTBOX_DELIVERIES.labels("retry").inc()
         return changes
@@ -217,14 +221,17 @@ class OutboxRelay:
                 row.method, row.url, json=row.body, headers=headers
             )
         except httpx.HTTPError as exc:
+            # transport errors are retried; anything else httpx raises (too many redirects)
+            # is, as before, tried again too: the row turns dead when its attempts run out
             return Outcome(OutboxStatus.PENDING, None, f"{type(exc).__name__}: {exc}")
         code = response.status_code
-        if code < 400:
+        verdict = classify(response)
+        if verdict is Verdict.OK:
             return Outcome(OutboxStatus.DELIVERED, code, None)
         detail = f"HTTP {code}: {response.text[:500]}"
-        if code < 500 and code not in RETRYABLE_4XX:
+        if verdict is Verdict.PERMANENT:
             return Outcome(OutboxStatus.DEAD, code, detail)
-        return Outcome(OutboxStatus.PENDING, code, detail)
+        return Outcome(OutboxStatus.PENDING, code, detail, retry_after_seconds(response))
 
     async def _refresh_gauges(self) -> None:
         o = self._outbox

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from service_kit.checkout import pythonpath_for
 from service_kit.postgres_server import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -94,7 +95,7 @@ class ServiceProcess:
 def service_environment(name: str, database_url: str, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "libs"), str(REPO_ROOT)]),
+        **pythonpath_for(REPO_ROOT),  # the install covers it unless this is another checkout
         f"{name.upper()}_DATABASE_URL": database_url,
         f"{name.upper()}_LOG_LEVEL": "WARNING",
     }

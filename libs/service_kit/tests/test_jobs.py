@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from service_kit.checkout import pythonpath_for
 from service_kit.messaging.jobs import (
     Job,
     JobWorkers,
@@ -112,7 +113,7 @@ async def test_permanent_errors_fail_at_once_and_others_retry_until_the_limit(da
 async def test_a_job_whose_worker_is_killed_is_finished_by_another(database):
     url, engine = database
     job_id = await add_job(engine, "slow")
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'libs'}{os.pathsep}{ROOT}"}
+    env = {**os.environ, **pythonpath_for(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "service_kit.tests.messaging_schema", "worker", url], env=env
     )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from service_kit import correlation
+from service_kit.checkout import pythonpath_for
 from service_kit.messaging.notify import Listener
 from service_kit.messaging.outbox import OutboxRelay, RelaySettings, enqueue
 from service_kit.messaging.tables import OutboxStatus
@@ -192,7 +193,7 @@ async def test_a_relay_killed_mid_send_leaves_the_row_for_the_next_relay(databas
     async with serving(Receiver()) as receiver:
         receiver.release.clear()  # hold the first delivery open
         [key] = await put_calls(engine, receiver.url, 1)
-        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'libs'}{os.pathsep}{ROOT}"}
+        env = {**os.environ, **pythonpath_for(ROOT)}
         process = subprocess.Popen(
             [sys.executable, "-m", "service_kit.tests.messaging_schema", "relay", url], env=env
         )
