@@ -5,7 +5,6 @@ Pure Python: no Quart, no SQLAlchemy.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import re
 import uuid
@@ -13,20 +12,28 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from contracts.content import DocumentKind
 from service_kit.errors import InvalidInput
+
+__all__ = [  # DocumentKind is the contract's enum: one enum on the wire and in the domain
+    "DEFAULT_CONTENT_TYPE",
+    "PATCHABLE",
+    "Blob",
+    "Document",
+    "DocumentChanges",
+    "DocumentKind",
+    "DocumentQuery",
+    "DocumentView",
+    "InvalidContentId",
+    "PurgeReport",
+    "StoredBlob",
+    "UnknownContent",
+    "content_id_of",
+    "require_content_id",
+]
 
 _CONTENT_ID = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
-
-
-class DocumentKind(str, enum.Enum):
-    RAW_FILE = "raw_file"
-    EXTRACTED_TEXT = "extracted_text"
-    CORRECTED_TEXT = "corrected_text"
-    PROMPT = "prompt"
-    RUBRIC = "rubric"
-    ANCHOR = "anchor"
-    OTHER = "other"
 
 
 class InvalidContentId(InvalidInput):

@@ -15,7 +15,7 @@ from datetime import timedelta
 from dishka import make_async_container
 
 from service_kit.db import Database
-from service_kit.di import DatabaseProvider
+from service_kit.di import ClockProvider, DatabaseProvider
 from service_kit.settings import RepositoryKind
 from services.content_service.config import Settings
 from services.content_service.di import providers
@@ -27,7 +27,9 @@ async def purge(settings: Settings, grace: timedelta) -> PurgeReport:
     # always PostgreSQL: a memory store would be a new, empty one
     settings = settings.model_copy(update={"repository": RepositoryKind.POSTGRES})
     database = Database(settings.database_url, pool_size=1, max_overflow=0)
-    container = make_async_container(DatabaseProvider(database), *providers(settings))
+    container = make_async_container(
+        ClockProvider(), DatabaseProvider(database), *providers(settings)
+    )
     try:
         async with container() as request:
             use_case = await request.get(PurgeBlobs)

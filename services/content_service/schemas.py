@@ -1,39 +1,28 @@
-"""content_service's HTTP request and response models (their names are the OpenAPI components)."""
+"""content_service's HTTP request and response models (their names are the OpenAPI components).
+
+What a peer sends (``DocumentIn``) or reads back (``BlobOut``, ``DocumentOut``) is the shared
+contract model, re-exported here; the rest only teachers' clients use.
+"""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.content import BlobOut, DocumentIn, DocumentOut
 from service_kit.fields import SafeJson, SafeText
 from services.content_service.domain import DocumentKind, DocumentView
 
-
-class BlobOut(BaseModel):
-    content_id: str
-    size: int
-    content_type: str
-
-
-class DocumentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: DocumentKind
-    content_id: SafeText | None = None
-    text: SafeText | None = None
-    batch_id: SafeText | None = Field(default=None, max_length=64)
-    essay_id: SafeText | None = Field(default=None, max_length=64)
-    filename: SafeText | None = Field(default=None, max_length=512)
-    metadata: SafeJson = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> DocumentIn:
-        if (self.content_id is None) == (self.text is None):
-            raise ValueError("give exactly one of content_id and text")
-        return self
+__all__ = [
+    "BlobOut",
+    "DocumentIn",
+    "DocumentListQuery",
+    "DocumentOut",
+    "DocumentPage",
+    "DocumentPatch",
+    "document_out",
+]
 
 
 class DocumentPatch(BaseModel):
@@ -49,23 +38,6 @@ class DocumentPatch(BaseModel):
     def sent(self) -> dict[str, Any]:
         """Only the fields the client sent (a null it sent included): the patch's values."""
         return {name: getattr(self, name) for name in self.model_fields_set}
-
-
-class DocumentOut(BaseModel):
-    id: uuid.UUID
-    content_id: str
-    sha256: str
-    kind: DocumentKind
-    batch_id: str | None
-    essay_id: str | None
-    filename: str | None
-    metadata: dict[str, Any]
-    version: int
-    size: int
-    content_type: str
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
 
 
 class DocumentPage(BaseModel):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from service_kit.clock import Clock
 from service_kit.errors import NotFound
 from services.content_service import metrics
 from services.content_service.domain import Blob, StoredBlob, require_content_id
@@ -20,11 +20,12 @@ class StoreBlobCommand:
 class StoreBlob:
     """Store the bytes unless the same bytes are stored already (then the first type wins)."""
 
-    def __init__(self, uow: ContentUnitOfWork) -> None:
+    def __init__(self, uow: ContentUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: StoreBlobCommand) -> StoredBlob:
-        blob = Blob.of(command.data, command.content_type, datetime.now(UTC))
+        blob = Blob.of(command.data, command.content_type, self._clock.now())
         async with self._uow as uow:
             created = await uow.blobs.add(blob, command.data)
             if not created:

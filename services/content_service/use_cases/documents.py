@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from service_kit.clock import Clock
 from service_kit.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from service_kit.pagination import clamp_limit, page, position_after
 from services.content_service import metrics
@@ -44,8 +44,9 @@ class CreateDocument:
     With an idempotency key, a repeat returns the document the first request made, as it is now.
     """
 
-    def __init__(self, uow: ContentUnitOfWork) -> None:
+    def __init__(self, uow: ContentUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: CreateDocumentCommand) -> DocumentView:
         key = command.idempotency_key
@@ -57,7 +58,7 @@ class CreateDocument:
                     if earlier is None:
                         raise NotFound("the document this key created is gone")
                     return earlier
-            stamp = datetime.now(UTC)  # after the claim, which may have waited for a duplicate
+            stamp = self._clock.now()  # after the claim, which may have waited for a duplicate
             content_id = command.content_id
             if command.text is not None:
                 data = command.text.encode("utf-8")
@@ -154,8 +155,9 @@ class UpdateDocumentCommand:
 class UpdateDocument:
     """Compare-and-set on the version: of racing writers with one version exactly one wins."""
 
-    def __init__(self, uow: ContentUnitOfWork) -> None:
+    def __init__(self, uow: ContentUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: UpdateDocumentCommand) -> DocumentView:
         expected = command.expected_version
@@ -171,7 +173,7 @@ class UpdateDocument:
                     f"the document is at version {current.document.version}, not {expected}",
                     current_version=current.document.version,
                 )
-            updated = changes.apply(current.document, datetime.now(UTC))
+            updated = changes.apply(current.document, self._clock.now())
             if (
                 "content_id" in changes.values
                 and await uow.blobs.describe(updated.content_id) is None
@@ -196,8 +198,9 @@ class DeleteDocumentCommand:
 class DeleteDocument:
     """Soft delete: later reads answer 404, lists skip it unless asked; the blob stays."""
 
-    def __init__(self, uow: ContentUnitOfWork) -> None:
+    def __init__(self, uow: ContentUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: DeleteDocumentCommand) -> None:
         async with self._uow as uow:
@@ -208,7 +211,7 @@ class DeleteDocument:
             expected = command.expected_version
             if expected is not None and expected != version:
                 raise PreconditionFailed(f"the document is at version {version}, not {expected}")
-            deleted = current.document.soft_deleted(datetime.now(UTC))
+            deleted = current.document.soft_deleted(self._clock.now())
             if not await uow.documents.replace(deleted, version):
                 raise Conflict("the document changed while it was being deleted; try again")
             await uow.commit()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from service_kit.clock import Clock
 from services.content_service.domain import PurgeReport
 from services.content_service.protocols import ContentUnitOfWork
 
@@ -15,11 +16,12 @@ class PurgeBlobsCommand:
 
 
 class PurgeBlobs:
-    def __init__(self, uow: ContentUnitOfWork) -> None:
+    def __init__(self, uow: ContentUnitOfWork, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, command: PurgeBlobsCommand) -> PurgeReport:
         async with self._uow as uow:
-            report = await uow.blobs.purge_unreferenced(datetime.now(UTC) - command.grace)
+            report = await uow.blobs.purge_unreferenced(self._clock.now() - command.grace)
             await uow.commit()
         return report

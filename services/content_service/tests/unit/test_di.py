@@ -4,7 +4,7 @@ import pytest
 from dishka import make_async_container
 
 from service_kit.db import Database
-from service_kit.di import DatabaseProvider
+from service_kit.di import ClockProvider, DatabaseProvider
 from service_kit.settings import RepositoryKind
 from services.content_service import use_cases
 from services.content_service.config import Settings
@@ -37,7 +37,9 @@ def test_the_package_exports_each_operation():
 
 @pytest.mark.parametrize("use_case", USE_CASES, ids=lambda c: c.__name__)
 async def test_each_use_case_resolves_on_memory_storage(use_case):
-    container = make_async_container(*providers(Settings(repository=RepositoryKind.MEMORY)))
+    container = make_async_container(
+        ClockProvider(), *providers(Settings(repository=RepositoryKind.MEMORY))
+    )
     try:
         async with container() as request:
             resolved = await request.get(use_case)
@@ -51,7 +53,9 @@ async def test_each_use_case_resolves_on_memory_storage(use_case):
 async def test_the_read_path_gets_the_raw_pool_reader_on_postgres():
     # nothing connects until a read: the pool is made on first use
     database = Database("postgresql+asyncpg://postgres@127.0.0.1:1/none")
-    container = make_async_container(DatabaseProvider(database), *providers(Settings()))
+    container = make_async_container(
+        ClockProvider(), DatabaseProvider(database), *providers(Settings())
+    )
     try:
         async with container() as request:
             read = await request.get(use_cases.ReadBlob)
