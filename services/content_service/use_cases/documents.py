@@ -90,6 +90,14 @@ class CreateDocument:
         return view
 
 
+async def _live_document(uow: ContentUnitOfWork, document_id: uuid.UUID) -> DocumentView:
+    """The document, unless there is none or it is soft-deleted: then it is not found."""
+    view = await uow.documents.get(document_id)
+    if view is None or view.document.deleted:
+        raise NotFound(f"no document with id {document_id}")
+    return view
+
+
 @dataclass(frozen=True, slots=True)
 class GetDocumentCommand:
     document_id: uuid.UUID
@@ -101,10 +109,7 @@ class GetDocument:
 
     async def execute(self, command: GetDocumentCommand) -> DocumentView:
         async with self._uow as uow:
-            view = await uow.documents.get(command.document_id)
-        if view is None or view.document.deleted:
-            raise NotFound(f"no document with id {command.document_id}")
-        return view
+            return await _live_document(uow, command.document_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +170,7 @@ class UpdateDocument:
             raise PreconditionRequired("send If-Match with the version you last read")
         changes = DocumentChanges(dict(command.values))
         async with self._uow as uow:
-            current = await uow.documents.get(command.document_id)
-            if current is None or current.document.deleted:
-                raise NotFound(f"no document with id {command.document_id}")
+            current = await _live_document(uow, command.document_id)
             if current.document.version != expected:
                 raise PreconditionFailed(
                     f"the document is at version {current.document.version}, not {expected}",
@@ -204,9 +207,7 @@ class DeleteDocument:
 
     async def execute(self, command: DeleteDocumentCommand) -> None:
         async with self._uow as uow:
-            current = await uow.documents.get(command.document_id)
-            if current is None or current.document.deleted:
-                raise NotFound(f"no document with id {command.document_id}")
+            current = await _live_document(uow, command.document_id)
             version = current.document.version
             expected = command.expected_version
             if expected is not None and expected != version:
