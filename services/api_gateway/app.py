@@ -9,7 +9,7 @@ from dishka import Provider
 from quart import Blueprint, Quart
 
 from service_kit.app import create_service_app
-from services.api_gateway import api, security
+from services.api_gateway import api, api_forward, security
 from services.api_gateway.config import Settings
 from services.api_gateway.di import providers
 
@@ -18,6 +18,7 @@ ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 # every blueprint of the gateway, in one place
 BLUEPRINTS: list[Blueprint] = [
     api.blueprint,
+    api_forward.blueprint,  # EDGE
 ]
 
 

@@ -6,6 +6,7 @@ from dishka import Provider, Scope, provide
 
 from service_kit.di import storage_provider
 from services.api_gateway.config import Settings
+from services.api_gateway.di_edge import edge_providers
 from services.api_gateway.domain import (
     InvitationPolicy,
     LockoutPolicy,
@@ -98,5 +99,5 @@ def providers(settings: Settings) -> list[Provider]:
         storage,
         SettingsProvider(settings),
         UseCasesProvider(),
-        OwnershipProvider(),  # EDGE: its BatchOwnership adapter's provider replaces this line
+        *edge_providers(settings, settings.forward_token),  # EDGE: forwarding, limits, analytics
     ]

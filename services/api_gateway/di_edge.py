@@ -12,21 +12,19 @@ from service_kit.db import Database
 from service_kit.settings import RepositoryKind, ServiceSettings
 from services.api_gateway.config_edge import EdgeSettings
 from services.api_gateway.ownership import OwnershipResolver
+from services.api_gateway.protocols import BatchOwnership
 from services.api_gateway.protocols_edge import (
     AnalyticsStore,
-    BatchOwnerStore,
     RateLimitStore,
     ResourceDirectory,
     Upstream,
 )
 from services.api_gateway.repository_memory_edge import (
     MemoryAnalytics,
-    MemoryBatchOwners,
     MemoryRateLimits,
 )
 from services.api_gateway.repository_postgres_edge import (
     PostgresAnalytics,
-    PostgresBatchOwners,
     PostgresRateLimits,
 )
 from services.api_gateway.upstream import HttpUpstream, make_upstream_client
@@ -68,14 +66,12 @@ class EdgeProvider(Provider):
         return upstream
 
     @provide(scope=Scope.APP)
-    def ownership(
-        self,
-        directory: ResourceDirectory,
-        store: BatchOwnerStore,
-        clock: Clock,
-        edge: EdgeSettings,
-    ) -> OwnershipResolver:
-        return OwnershipResolver(directory, store, clock, edge.resolution_cache_size)
+    def ownership(self, directory: ResourceDirectory, edge: EdgeSettings) -> OwnershipResolver:
+        return OwnershipResolver(directory, edge.resolution_cache_size)
+
+    @provide(scope=Scope.APP)
+    def batch_ownership(self, ownership: OwnershipResolver) -> BatchOwnership:
+        return ownership  # CORE's port (inviting judges needs the batch's owner)
 
     @provide(scope=Scope.APP)
     def analytics_buffer(self) -> AnalyticsBuffer:
@@ -97,10 +93,6 @@ class PostgresEdgeStorage(Provider):
     scope = Scope.APP
 
     @provide
-    def owners(self, database: Database) -> BatchOwnerStore:
-        return PostgresBatchOwners(database)
-
-    @provide
     def rate_limits(self, database: Database) -> RateLimitStore:
         return PostgresRateLimits(database)
 
@@ -111,10 +103,6 @@ class PostgresEdgeStorage(Provider):
 
 class MemoryEdgeStorage(Provider):
     scope = Scope.APP
-
-    @provide
-    def owners(self) -> BatchOwnerStore:
-        return MemoryBatchOwners()
 
     @provide
     def rate_limits(self) -> RateLimitStore:

@@ -1,9 +1,10 @@
 """Who owns a batch, and which batch a file, essay, assessment, document or job is in.
 
-Both answers never change once known, so they are cached in the process (bounded LRU); a batch's
-owner is also kept in the gateway's database (``batch_owners``), written when a batch is created
-through the gateway, or learnt once from batch_orchestrator (which keeps the user id it was
-created with) for batches made before the gateway or around it.
+Both answers never change once known, so they are cached in the process (bounded LRU). A batch's
+owner is remembered when the batch is created through the gateway, and otherwise learnt once
+from batch_orchestrator, which keeps the user id (``X-User-ID``) each batch was created with:
+that stays the one source of truth, so the gateway keeps no copy of it in its database (after
+a restart, the first request on a batch asks the orchestrator once).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ import uuid
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
-from service_kit.clock import Clock
 from services.api_gateway.domain import Principal
 from services.api_gateway.forwarding import Owned
-from services.api_gateway.protocols_edge import BatchOwnerStore, ResourceDirectory
+from services.api_gateway.protocols_edge import ResourceDirectory
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -54,12 +54,8 @@ def _as_uuid(value: str | None) -> uuid.UUID | None:
 class OwnershipResolver:
     """Answers "which batch is this in" and "who owns that batch" (one per process)."""
 
-    def __init__(
-        self, directory: ResourceDirectory, store: BatchOwnerStore, clock: Clock, cache_size: int
-    ) -> None:
+    def __init__(self, directory: ResourceDirectory, cache_size: int) -> None:
         self._directory = directory
-        self._store = store
-        self._clock = clock
         self._batches: Lru[tuple[Owned, str], str] = Lru(cache_size)
         self._owners: Lru[str, uuid.UUID] = Lru(cache_size)
 
@@ -76,17 +72,12 @@ class OwnershipResolver:
         owner = self._owners.get(batch_id)
         if owner is not None:
             return owner
-        owner = await self._store.owner_of(batch_id)
-        if owner is None:
-            owner = _as_uuid(await self._directory.owner_of(batch_id))
-            if owner is None:
-                return None
-            await self._store.record(batch_id, owner, self._clock.now())
-        self._owners.put(batch_id, owner)
+        owner = _as_uuid(await self._directory.owner_of(batch_id))
+        if owner is not None:
+            self._owners.put(batch_id, owner)
         return owner
 
-    async def record(self, batch_id: str, owner: uuid.UUID) -> None:
-        await self._store.record(batch_id, owner, self._clock.now())
+    def record(self, batch_id: str, owner: uuid.UUID) -> None:
         self._owners.put(batch_id, owner)
 
     async def owns(self, principal_id: uuid.UUID, batch_id: str) -> bool:
@@ -98,4 +89,3 @@ class OwnershipResolver:
 
     def remembered(self) -> tuple[int, int]:
         return len(self._batches), len(self._owners)
-

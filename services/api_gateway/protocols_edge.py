@@ -4,7 +4,6 @@ repository_memory_edge.py."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -59,15 +58,6 @@ class ResourceDirectory(Protocol):
     async def batch_of(self, kind: Owned, resource_id: str) -> str | None: ...
 
     async def owner_of(self, batch_id: str) -> str | None: ...
-
-
-class BatchOwnerStore(Protocol):
-    """The gateway's own record of ``batch_id -> owner`` (written when a batch is created
-    through it, or first learnt from batch_orchestrator)."""
-
-    async def owner_of(self, batch_id: str) -> uuid.UUID | None: ...
-
-    async def record(self, batch_id: str, owner: uuid.UUID, at: datetime) -> None: ...
 
 
 class RateLimitStore(Protocol):

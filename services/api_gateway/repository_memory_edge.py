@@ -3,22 +3,10 @@ PostgreSQL ones within one process."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 from services.api_gateway import sketch
 from services.api_gateway.protocols_edge import AnalyticsCounts, AnalyticsKey
-
-
-class MemoryBatchOwners:
-    def __init__(self) -> None:
-        self.owners: dict[str, uuid.UUID] = {}
-
-    async def owner_of(self, batch_id: str) -> uuid.UUID | None:
-        return self.owners.get(batch_id)
-
-    async def record(self, batch_id: str, owner: uuid.UUID, at: datetime) -> None:
-        self.owners.setdefault(batch_id, owner)
 
 
 class MemoryRateLimits:
@@ -54,7 +42,5 @@ class MemoryAnalytics:
                 mine.latency_sum_ms += counts.latency_sum_ms
                 sketch.merge(mine.buckets, counts.buckets)
 
-    async def between(
-        self, first: date, last: date
-    ) -> list[tuple[AnalyticsKey, AnalyticsCounts]]:
+    async def between(self, first: date, last: date) -> list[tuple[AnalyticsKey, AnalyticsCounts]]:
         return [(k, v) for k, v in self.rows.items() if first <= k.day <= last]

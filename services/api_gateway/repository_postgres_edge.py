@@ -1,12 +1,11 @@
-"""EDGE's PostgreSQL adapters: batch owners, rate-limit counters, analytics.
+"""EDGE's PostgreSQL adapters: rate-limit counters and analytics (tables in models_db.py).
 
-The hot path (one owner look-up on a cache miss, one counter per request) uses service_kit's
+The hot path (one counter per request) uses service_kit's
 raw asyncpg pool; the analytics flush, a few upserts every few seconds, the engine.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 from sqlalchemy import text
@@ -25,12 +24,6 @@ RETURNING count
 _PURGE = """
 WITH gone AS (DELETE FROM rate_limit_counters WHERE expires_at < $1 RETURNING 1)
 SELECT count(*) AS n FROM gone
-"""
-_OWNER = "SELECT owner_id FROM batch_owners WHERE batch_id = $1"
-_RECORD = """
-INSERT INTO batch_owners (batch_id, owner_id, recorded_at) VALUES ($1, $2, $3)
-ON CONFLICT (batch_id) DO NOTHING
-RETURNING batch_id
 """
 # fixed buckets add element by element, so replicas' flushes into one row add up exactly
 _ADD = text(
@@ -57,18 +50,6 @@ SELECT day, route, method, status_class, principal, count, errors, latency_sum_m
 FROM analytics_daily WHERE day BETWEEN :first AND :last
 """
 )
-
-
-class PostgresBatchOwners:
-    def __init__(self, database: Database) -> None:
-        self._database = database
-
-    async def owner_of(self, batch_id: str) -> uuid.UUID | None:
-        row = await self._database.fetchrow(_OWNER, batch_id)
-        return None if row is None else row["owner_id"]
-
-    async def record(self, batch_id: str, owner: uuid.UUID, at: datetime) -> None:
-        await self._database.fetchrow(_RECORD, batch_id, owner, at)
 
 
 class PostgresRateLimits:
@@ -105,24 +86,29 @@ class PostgresAnalytics:
             # one order for every replica's flush: no two flushes wait on each other's rows
             for key, counts in sorted(
                 rows.items(),
-                key=lambda kv: (kv[0].day, kv[0].route, kv[0].method, kv[0].status_class,
-                                kv[0].principal),
+                key=lambda kv: (
+                    kv[0].day,
+                    kv[0].route,
+                    kv[0].method,
+                    kv[0].status_class,
+                    kv[0].principal,
+                ),
             )
         ]
         async with self._database.engine.begin() as connection:
             await connection.execute(_ADD, values)
 
-    async def between(
-        self, first: date, last: date
-    ) -> list[tuple[AnalyticsKey, AnalyticsCounts]]:
+    async def between(self, first: date, last: date) -> list[tuple[AnalyticsKey, AnalyticsCounts]]:
         async with self._database.engine.connect() as connection:
             result = await connection.execute(_BETWEEN, {"first": first, "last": last})
-            return [
-                (
-                    AnalyticsKey(r.day, r.route, r.method, r.status_class, r.principal),
-                    AnalyticsCounts(
-                        r.count, r.errors, r.latency_sum_ms, list(r.latency_buckets or [])
-                    ),
+            found = []
+            for row in result:
+                r = row._mapping
+                key = AnalyticsKey(
+                    r["day"], r["route"], r["method"], r["status_class"], r["principal"]
                 )
-                for r in result
-            ]
+                counts = AnalyticsCounts(
+                    r["count"], r["errors"], r["latency_sum_ms"], list(r["latency_buckets"] or [])
+                )
+                found.append((key, counts))
+            return found

@@ -52,9 +52,11 @@ class AnalyticsOut(BaseModel):
 
     @classmethod
     def of(cls, result: GetAnalyticsResult) -> AnalyticsOut:
-        return cls(
-            from_=result.first,
-            to=result.last,
-            group=result.group,
-            items=[AnalyticsLineOut.of(line) for line in result.lines],
+        return cls.model_validate(
+            {
+                "from": result.first,
+                "to": result.last,
+                "group": result.group,
+                "items": [AnalyticsLineOut.of(line) for line in result.lines],
+            }
         )

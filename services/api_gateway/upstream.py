@@ -68,7 +68,7 @@ class HttpUpstream:
         request = self._client.build_request(
             call.method,
             self._urls[call.service] + call.path,
-            params=call.query,
+            params=tuple(call.query),
             headers=headers,
             content=call.body,
         )
@@ -82,7 +82,10 @@ class HttpUpstream:
 
         async def chunks() -> AsyncIterator[bytes]:
             try:
-                async for chunk in response.aiter_raw():
+                if response.is_stream_consumed:  # a transport that answered with bytes
+                    yield response.content
+                    return
+                async for chunk in response.aiter_raw():  # as sent: encoding and length kept
                     yield chunk
             finally:
                 await response.aclose()

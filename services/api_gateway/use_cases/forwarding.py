@@ -12,7 +12,6 @@ from service_kit.errors import DomainError, InvalidInput, NotFound
 from services.api_gateway.domain import Forbidden, Principal
 from services.api_gateway.forwarding import (
     MAX_BATCH_ID,
-    BodyKind,
     JudgeRewrite,
     Owned,
     Route,
@@ -87,7 +86,11 @@ class ForwardRequest:
         return answer
 
     async def _authorize(
-        self, principal: Principal, route: Route, params: dict[str, Any], query: list[tuple[str, str]]
+        self,
+        principal: Principal,
+        route: Route,
+        params: dict[str, Any],
+        query: list[tuple[str, str]],
     ) -> None:
         if principal.kind == "judge" and not route.judge_may:
             raise Forbidden(JUDGE_ONLY)
@@ -123,7 +126,7 @@ class ForwardRequest:
         except (ValueError, KeyError, TypeError):
             return  # not a batch answer we understand: ownership is learnt on first use
         if isinstance(batch_id, str):
-            await self._ownership.record(batch_id, owner)
+            self._ownership.record(batch_id, owner)
 
 
 def _with_judge(body: bytes | AsyncIterable[bytes] | None, judge: uuid.UUID) -> bytes:

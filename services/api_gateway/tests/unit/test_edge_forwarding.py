@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
-from service_kit.clock import SettableClock
 from service_kit.errors import InvalidInput, NotFound
 from services.api_gateway.domain import Forbidden, Principal
 from services.api_gateway.forwarding import ROUTES, Owned, Route
 from services.api_gateway.ownership import OwnershipResolver
-from services.api_gateway.repository_memory_edge import MemoryBatchOwners
 from services.api_gateway.tests.edge_fakes import FakeServices, judge, user
 from services.api_gateway.use_cases.forwarding import (
     BadRequest,
@@ -21,19 +18,16 @@ from services.api_gateway.use_cases.forwarding import (
     ForwardRequestCommand,
 )
 
-T0 = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
-
 
 def route(method: str, rule: str) -> Route:
     return next(r for r in ROUTES if r.method == method and r.rule == rule)
 
 
-def make() -> tuple[FakeServices, ForwardRequest, OwnershipResolver, MemoryBatchOwners]:
+def make() -> tuple[FakeServices, ForwardRequest, OwnershipResolver]:
     services = FakeServices()
     upstream = services.upstream()
-    owners = MemoryBatchOwners()
-    ownership = OwnershipResolver(upstream, owners, SettableClock(T0), 1000)
-    return services, ForwardRequest(ownership, upstream), ownership, owners
+    ownership = OwnershipResolver(upstream, 1000)
+    return services, ForwardRequest(ownership, upstream), ownership
 
 
 def params_for(r: Route, ids: dict[str, str]) -> dict[str, object]:
@@ -61,7 +55,7 @@ OWNED = [r for r in ROUTES if r.owned is not Owned.NONE]
 
 @pytest.mark.parametrize("r", OWNED, ids=lambda r: f"{r.method} {r.rule}")
 async def test_the_owner_is_forwarded_with_the_verified_user(r: Route) -> None:
-    services, forward, _, _ = make()
+    services, forward, _ = make()
     teacher = user()
     ids = services.add_batch(teacher.id)
     answer = await forward.execute(command(teacher, r, ids))
@@ -73,7 +67,7 @@ async def test_the_owner_is_forwarded_with_the_verified_user(r: Route) -> None:
 
 @pytest.mark.parametrize("r", OWNED, ids=lambda r: f"{r.method} {r.rule}")
 async def test_a_stranger_gets_the_404_of_a_missing_id(r: Route) -> None:
-    services, forward, _, _ = make()
+    services, forward, _ = make()
     owner, stranger = user(), user()
     ids = services.add_batch(owner.id)
     with pytest.raises(NotFound) as theirs:
@@ -87,22 +81,21 @@ async def test_a_stranger_gets_the_404_of_a_missing_id(r: Route) -> None:
 
 
 async def test_a_batch_created_through_the_gateway_is_recorded_as_the_principals() -> None:
-    services, forward, ownership, owners = make()
+    services, forward, ownership = make()
     teacher = user()
     r = route("POST", "/v1/batches")
     answer = await forward.execute(ForwardRequestCommand(teacher, r, {}, [], {}, b"{}"))
     batch_id = json.loads(await answer.read())["batch_id"]
-    assert owners.owners[batch_id] == teacher.id
     services.batches.clear()  # the orchestrator is no longer asked
     assert await ownership.owns_batch(teacher, batch_id)
 
 
-async def test_ownership_learnt_from_the_orchestrator_is_kept_and_cached() -> None:
-    services, _, ownership, owners = make()
+async def test_ownership_learnt_from_the_orchestrator_is_cached() -> None:
+    services, _, ownership = make()
     teacher = user()
     ids = services.add_batch(teacher.id)
     assert await ownership.owns(teacher.id, ids["batch"])
-    assert owners.owners[ids["batch"]] == teacher.id
+    assert not await ownership.owns_batch(user(), ids["batch"])
     assert await ownership.batch_of(Owned.FILE, ids["file"]) == ids["batch"]
     looked_up = len(services.seen)
     services.down = True  # cached: no service is needed any more
@@ -112,23 +105,25 @@ async def test_ownership_learnt_from_the_orchestrator_is_kept_and_cached() -> No
 
 
 async def test_a_batch_owned_by_a_non_gateway_user_belongs_to_nobody() -> None:
-    services, forward, _, _ = make()
+    services, forward, _ = make()
     ids = services.add_batch("legacy-teacher")
     with pytest.raises(NotFound):
         await forward.execute(command(user(), route("GET", "/v1/batches/<batch_id>"), ids))
 
 
 async def test_listing_batches_ignores_the_clients_owner_parameter() -> None:
-    services, forward, _, _ = make()
+    services, forward, _ = make()
     teacher = user()
     r = route("GET", "/v1/batches")
-    await forward.execute(ForwardRequestCommand(teacher, r, {}, [("owner", "x"), ("limit", "5")], {}))
+    await forward.execute(
+        ForwardRequestCommand(teacher, r, {}, [("owner", "x"), ("limit", "5")], {})
+    )
     sent = services.forwarded()[-1]
     assert "owner" not in sent.url.params and sent.url.params["limit"] == "5"
 
 
 async def test_a_listing_by_batch_needs_one_owned_batch() -> None:
-    services, forward, _, _ = make()
+    services, forward, _ = make()
     teacher = user()
     r = route("GET", "/v1/assessments")
     with pytest.raises(InvalidInput):
@@ -140,7 +135,7 @@ async def test_a_listing_by_batch_needs_one_owned_batch() -> None:
 
 
 async def test_judge_id_is_the_principal_whatever_the_client_sends() -> None:
-    services, forward, _, _ = make()
+    services, forward, _ = make()
     teacher = user()
     ids = services.add_batch(teacher.id)
     pair = route("GET", "/v1/assessments/<uuid:assessment_id>/next-pair")
@@ -157,7 +152,7 @@ async def test_judge_id_is_the_principal_whatever_the_client_sends() -> None:
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b"\xff\xfe"])
 async def test_a_judgement_that_is_no_json_object_is_refused(body: bytes) -> None:
-    services, forward, _, _ = make()
+    services, forward, _ = make()
     teacher = user()
     ids = services.add_batch(teacher.id)
     judgements = route("POST", "/v1/assessments/<uuid:assessment_id>/judgements")
@@ -166,7 +161,7 @@ async def test_a_judgement_that_is_no_json_object_is_refused(body: bytes) -> Non
 
 
 async def test_a_judge_judges_its_batchs_assessment_and_nothing_else() -> None:
-    services, forward, _, _ = make()
+    services, forward, _ = make()
     teacher = user()
     mine, other = services.add_batch(teacher.id), services.add_batch(teacher.id)
     j = judge(mine["batch"])
@@ -188,7 +183,7 @@ async def test_a_judge_judges_its_batchs_assessment_and_nothing_else() -> None:
 
 
 async def test_an_assessment_outside_any_batch_belongs_to_nobody() -> None:
-    services, forward, _, _ = make()
+    services, forward, _ = make()
     teacher = user()
     ids = services.add_batch(teacher.id)
     services.assessments[ids["assessment"]] = None

@@ -31,7 +31,9 @@ T0 = datetime(2026, 12, 5, 12, 0, 10, tzinfo=UTC)
 
 
 def policy(**limits: int) -> RateLimitPolicy:
-    settings = EdgeSettings(rate_limit_window_seconds=60, **{f"rate_limit_{k}": v for k, v in limits.items()})
+    settings = EdgeSettings(
+        rate_limit_window_seconds=60, **{f"rate_limit_{k}": v for k, v in limits.items()}
+    )
     return RateLimitPolicy.of(settings)
 
 
@@ -78,7 +80,12 @@ def test_the_sketch_reports_quantiles_within_five_percent() -> None:
 
 def test_status_classes() -> None:
     assert [status_class(s) for s in (200, 204, 302, 404, 429, 503)] == [
-        "2xx", "2xx", "3xx", "4xx", "4xx", "5xx"
+        "2xx",
+        "2xx",
+        "3xx",
+        "4xx",
+        "4xx",
+        "5xx",
     ]
 
 
