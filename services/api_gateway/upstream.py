@@ -36,7 +36,11 @@ class _BatchOwner(pydantic.BaseModel):
     owner: str
 
 
-def make_upstream_client(settings: EdgeSettings, token: str | None) -> httpx.AsyncClient:
+def make_upstream_client(
+    settings: EdgeSettings,
+    token: str | None,
+    transport: httpx.AsyncBaseTransport | None = None,  # tests: the services faked
+) -> httpx.AsyncClient:
     async def add_correlation(request: httpx.Request) -> None:
         cid = correlation.current()
         if cid and correlation.HEADER not in request.headers:
@@ -53,6 +57,7 @@ def make_upstream_client(settings: EdgeSettings, token: str | None) -> httpx.Asy
         ),
         event_hooks={"request": [add_correlation]},
         follow_redirects=False,
+        transport=transport,
     )
 
 

@@ -11,7 +11,7 @@ import httpx
 
 from services.api_gateway.config_edge import EdgeSettings
 from services.api_gateway.domain import Principal
-from services.api_gateway.upstream import HttpUpstream
+from services.api_gateway.upstream import HttpUpstream, make_upstream_client
 
 JSON = {"content-type": "application/json"}
 
@@ -124,6 +124,9 @@ class FakeServices:
             json={"title": "Not found", "status": 404, "detail": "service's own 404"},
         )
 
-    def upstream(self) -> HttpUpstream:
-        client = httpx.AsyncClient(transport=httpx.MockTransport(self.handle))
-        return HttpUpstream(client, EdgeSettings().service_urls())
+    def upstream(self, token: str | None = None) -> HttpUpstream:
+        """The gateway's own client (its headers and hooks) on a transport to this fake."""
+        settings = EdgeSettings()
+        transport = httpx.MockTransport(self.handle)
+        client = make_upstream_client(settings, token, transport)
+        return HttpUpstream(client, settings.service_urls())
