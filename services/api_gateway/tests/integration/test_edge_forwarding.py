@@ -126,9 +126,7 @@ async def test_listing_shows_only_ones_own_batches(
     alice, bob = await add_user(database), await add_user(database)
     services.add_batch(alice.id)
     services.add_batch(bob.id)
-    answer = await app.test_client().get(
-        f"/v1/batches?owner={bob.id}", headers=alice.headers
-    )
+    answer = await app.test_client().get(f"/v1/batches?owner={bob.id}", headers=alice.headers)
     assert answer.status_code == 200
     assert [services.batches[b] for b in (await answer.get_json())["items"]] == [str(alice.id)]
 
@@ -156,7 +154,9 @@ async def test_a_judge_judges_its_assessment_and_nothing_else(
     client = app.test_client()
     a, b = mine["assessment"], other["assessment"]
 
-    pair = await client.get(f"/v1/assessments/{a}/next-pair?judge_id=mallory", headers=judge.headers)
+    pair = await client.get(
+        f"/v1/assessments/{a}/next-pair?judge_id=mallory", headers=judge.headers
+    )
     assert pair.status_code == 200
     assert (await pair.get_json())["judge_id"] == str(judge.id)
     body = {"pair_id": str(uuid.uuid4()), "judge_id": "mallory", "winner": "a"}
