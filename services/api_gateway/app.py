@@ -9,7 +9,7 @@ from dishka import Provider
 from quart import Blueprint, Quart
 
 from service_kit.app import create_service_app
-from services.api_gateway import api, api_forward, security
+from services.api_gateway import api, api_forward, jobs, security
 from services.api_gateway.config import Settings
 from services.api_gateway.di import providers
 
@@ -33,6 +33,8 @@ def create_app(
         providers=[*providers(settings), *extra_providers],
         alembic_ini=ALEMBIC_INI,
         title="api_gateway",
+        on_startup=[jobs.start],
+        on_shutdown=[jobs.stop],
     )
     security.install(app, settings)
     return app

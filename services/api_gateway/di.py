@@ -21,7 +21,21 @@ from services.api_gateway.repository_memory_impl import (
     MemoryGatewayUnitOfWork,
 )
 from services.api_gateway.repository_postgres_impl import PostgresGatewayUnitOfWork
-from services.api_gateway.use_cases import Authenticate, GetMe
+from services.api_gateway.use_cases import (
+    AcceptInvitation,
+    Authenticate,
+    ChangePassword,
+    CreateApiKey,
+    CreateUser,
+    ForgetClientIps,
+    GetMe,
+    InviteJudge,
+    ListApiKeys,
+    ListAuditEvents,
+    LogIn,
+    LogOut,
+    RevokeApiKey,
+)
 
 
 class SettingsProvider(Provider):
@@ -84,7 +98,18 @@ class UseCasesProvider(Provider):
     scope = Scope.REQUEST
 
     authenticate = provide(Authenticate)
+    log_in = provide(LogIn)
+    log_out = provide(LogOut)
     get_me = provide(GetMe)
+    create_user = provide(CreateUser)
+    change_password = provide(ChangePassword)
+    create_api_key = provide(CreateApiKey)
+    list_api_keys = provide(ListApiKeys)
+    revoke_api_key = provide(RevokeApiKey)
+    invite_judge = provide(InviteJudge)
+    accept_invitation = provide(AcceptInvitation)
+    list_audit_events = provide(ListAuditEvents)
+    forget_client_ips = provide(ForgetClientIps)
 
 
 def providers(settings: Settings) -> list[Provider]:

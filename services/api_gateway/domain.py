@@ -260,6 +260,18 @@ class AuditEvent:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def audit_event(
+    now: datetime,
+    kind: AuditKind,
+    *,
+    actor_id: uuid.UUID | None = None,
+    subject: str | None = None,
+    client_ip: str | None = None,
+    **details: Any,
+) -> AuditEvent:
+    return AuditEvent(uuid.uuid4(), now, kind, actor_id, subject, client_ip, details)
+
+
 # ---- policies (settings pieces the use cases take, provided by di.py) -------------------------
 
 

@@ -129,6 +129,10 @@ class PasswordHasher(Protocol):
 
     async def verify(self, password_hash: str, password: str) -> bool: ...
 
+    async def verify_nothing(self, password: str) -> None:
+        """Spend the time ``verify`` would (a login for an email with no account)."""
+        ...
+
     def needs_rehash(self, password_hash: str) -> bool: ...
 
 

@@ -1,12 +1,81 @@
-"""api_gateway's use cases: every operation a person, the CLI or a job can trigger."""
+"""api_gateway's use cases: every operation a person, the command line or a job can trigger."""
 
-from services.api_gateway.use_cases.accounts import GetMe, GetMeCommand, GetMeResult
-from services.api_gateway.use_cases.sessions import Authenticate, AuthenticateCommand
+from services.api_gateway.use_cases.accounts import (
+    ChangePassword,
+    ChangePasswordCommand,
+    CreateUser,
+    CreateUserCommand,
+    GetMe,
+    GetMeCommand,
+    GetMeResult,
+)
+from services.api_gateway.use_cases.api_keys import (
+    CreateApiKey,
+    CreateApiKeyCommand,
+    CreateApiKeyResult,
+    ListApiKeys,
+    ListApiKeysCommand,
+    RevokeApiKey,
+    RevokeApiKeyCommand,
+)
+from services.api_gateway.use_cases.audit import (
+    ForgetClientIps,
+    ForgetClientIpsCommand,
+    ForgetClientIpsResult,
+    ListAuditEvents,
+    ListAuditEventsCommand,
+    ListAuditEventsResult,
+)
+from services.api_gateway.use_cases.invitations import (
+    AcceptInvitation,
+    AcceptInvitationCommand,
+    AcceptInvitationResult,
+    InviteJudge,
+    InviteJudgeCommand,
+    InviteJudgeResult,
+)
+from services.api_gateway.use_cases.sessions import (
+    Authenticate,
+    AuthenticateCommand,
+    LogIn,
+    LogInCommand,
+    LogInResult,
+    LogOut,
+    LogOutCommand,
+)
 
 __all__ = [
+    "AcceptInvitation",
+    "AcceptInvitationCommand",
+    "AcceptInvitationResult",
     "Authenticate",
     "AuthenticateCommand",
+    "ChangePassword",
+    "ChangePasswordCommand",
+    "CreateApiKey",
+    "CreateApiKeyCommand",
+    "CreateApiKeyResult",
+    "CreateUser",
+    "CreateUserCommand",
+    "ForgetClientIps",
+    "ForgetClientIpsCommand",
+    "ForgetClientIpsResult",
     "GetMe",
     "GetMeCommand",
     "GetMeResult",
+    "InviteJudge",
+    "InviteJudgeCommand",
+    "InviteJudgeResult",
+    "ListApiKeys",
+    "ListApiKeysCommand",
+    "ListAuditEvents",
+    "ListAuditEventsCommand",
+    "ListAuditEventsResult",
+    "LogIn",
+    "LogInCommand",
+    "LogInResult",
+    "LogOut",
+    "LogOutCommand",
+    "RevokeApiKey",
+    "RevokeApiKeyCommand",
 ]

@@ -1,13 +1,24 @@
-"""Accounts: who I am, creating users (admin, CLI), changing one's password."""
+"""Accounts: who I am, creating users (admin, command line), changing one's password."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from service_kit.errors import NotFound
-from services.api_gateway.domain import Principal, User
-from services.api_gateway.protocols import GatewayUnitOfWork
+from service_kit.clock import Clock
+from service_kit.errors import InvalidInput, NotFound
+from services.api_gateway.domain import (
+    Forbidden,
+    Principal,
+    User,
+    audit_event,
+    check_email,
+    check_password,
+    check_role,
+    require_role,
+    require_user,
+)
+from services.api_gateway.protocols import GatewayUnitOfWork, PasswordHasher
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +49,104 @@ class GetMe:
         if user is None:
             raise NotFound("no such user")
         return GetMeResult(user.id, "user", user.email, user.role, user.display_name, None)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateUserCommand:
+    email: str
+    password: str
+    role: str
+    display_name: str | None = None
+    actor: Principal | None = None  # None: the command line (whoever runs it holds the server)
+    client_ip: str | None = None
+
+
+class CreateUser:
+    """An account, made by an admin (POST /v1/admin/users) or on the command line."""
+
+    def __init__(self, uow: GatewayUnitOfWork, clock: Clock, hasher: PasswordHasher) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._hasher = hasher
+
+    async def execute(self, command: CreateUserCommand) -> User:
+        if command.actor is not None:
+            require_role(command.actor, "admin")
+        email = check_email(command.email)
+        role = check_role(command.role)
+        check_password(command.password, email)
+        display_name = (command.display_name or "").strip() or None
+        now = self._clock.now()
+        user = User(
+            id=uuid.uuid4(),
+            email=email,
+            display_name=display_name,
+            role=role,
+            password_hash=await self._hasher.hash(command.password),
+            disabled=False,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._uow:
+            await self._uow.users.add(user)
+            await self._uow.audit.add(
+                audit_event(
+                    now,
+                    "user.created",
+                    actor_id=command.actor.id if command.actor else None,
+                    subject=email,
+                    client_ip=command.client_ip,
+                    user_id=str(user.id),
+                    role=role,
+                    via="api" if command.actor else "cli",
+                )
+            )
+            await self._uow.commit()
+        return user
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePasswordCommand:
+    principal: Principal
+    current_password: str
+    new_password: str
+    client_ip: str | None = None
+
+
+class ChangePassword:
+    """The user's own password, given the current one; every session of the user ends (the
+    caller logs in again), API keys stay."""
+
+    def __init__(self, uow: GatewayUnitOfWork, clock: Clock, hasher: PasswordHasher) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._hasher = hasher
+
+    async def execute(self, command: ChangePasswordCommand) -> int:
+        user_id = require_user(command.principal)
+        async with self._uow:
+            user = await self._uow.users.get(user_id)
+        if user is None:
+            raise NotFound("no such user")
+        if not await self._hasher.verify(user.password_hash, command.current_password):
+            raise Forbidden("the current password is wrong")
+        check_password(command.new_password, user.email)
+        if command.new_password == command.current_password:
+            raise InvalidInput("the new password must differ from the current one")
+        new_hash = await self._hasher.hash(command.new_password)
+        now = self._clock.now()
+        async with self._uow:
+            await self._uow.users.set_password(user.id, new_hash, now)
+            ended = await self._uow.sessions.revoke_all_of_user(user.id, now)
+            await self._uow.audit.add(
+                audit_event(
+                    now,
+                    "password.changed",
+                    actor_id=user.id,
+                    subject=user.email,
+                    client_ip=command.client_ip,
+                    sessions_ended=ended,
+                )
+            )
+            await self._uow.commit()
+        return ended
