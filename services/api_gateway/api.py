@@ -29,6 +29,7 @@ from services.api_gateway.schemas import (
     SessionOut,
     UserIn,
     UserOut,
+    UserPatch,
 )
 from services.api_gateway.use_cases import (
     AcceptInvitation,
@@ -53,6 +54,8 @@ from services.api_gateway.use_cases import (
     LogOutCommand,
     RevokeApiKey,
     RevokeApiKeyCommand,
+    UpdateUser,
+    UpdateUserCommand,
 )
 
 blueprint = Blueprint("gateway", __name__)
@@ -228,6 +231,22 @@ async def create_user(data: UserIn, create: FromDishka[CreateUser]) -> tuple[Use
         )
     )
     return UserOut.model_validate(user), 201
+
+
+@blueprint.patch("/v1/admin/users/<uuid:user_id>")
+@validate_request(UserPatch)
+@validate_response(UserOut)
+@inject
+async def update_user(
+    user_id: uuid.UUID, data: UserPatch, update: FromDishka[UpdateUser]
+) -> UserOut:
+    principal = await current_principal()
+    user = await update.execute(
+        UpdateUserCommand(
+            principal, user_id, data.role, data.display_name, data.disabled, client_ip()
+        )
+    )
+    return UserOut.model_validate(user)
 
 
 @blueprint.get("/v1/admin/audit")

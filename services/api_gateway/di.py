@@ -34,6 +34,7 @@ from services.api_gateway.use_cases import (
     LogIn,
     LogOut,
     RevokeApiKey,
+    UpdateUser,
 )
 
 
@@ -101,6 +102,7 @@ class UseCasesProvider(Provider):
     log_out = provide(LogOut)
     get_me = provide(GetMe)
     create_user = provide(CreateUser)
+    update_user = provide(UpdateUser)
     change_password = provide(ChangePassword)
     create_api_key = provide(CreateApiKey)
     list_api_keys = provide(ListApiKeys)

@@ -70,6 +70,12 @@ class UserIn(_In):
     display_name: Text | None = Field(default=None, max_length=200)
 
 
+class UserPatch(_In):
+    role: Text | None = Field(default=None, max_length=32)
+    display_name: Text | None = Field(default=None, max_length=200)
+    disabled: bool | None = None
+
+
 class UserOut(_FromDomain):
     id: uuid.UUID
     email: str
