@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from dishka.integrations.base import FromDishka
 from quart import Blueprint, Response
 from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
+from werkzeug.http import dump_cookie
 
 from services.api_gateway.authn import client_ip, current_principal, session_token, settings
+from services.api_gateway.domain import NewSession
 from services.api_gateway.schemas import (
     ApiKeyCreatedOut,
     ApiKeyIn,
@@ -28,6 +29,7 @@ from services.api_gateway.schemas import (
     SessionOut,
     UserIn,
     UserOut,
+    UserPatch,
 )
 from services.api_gateway.use_cases import (
     AcceptInvitation,
@@ -52,24 +54,28 @@ from services.api_gateway.use_cases import (
     LogOutCommand,
     RevokeApiKey,
     RevokeApiKeyCommand,
+    UpdateUser,
+    UpdateUserCommand,
 )
 
 blueprint = Blueprint("gateway", __name__)
 
 
-def _with_cookie(body: SessionOut, token: str, expires_at: datetime) -> Response:
+def _with_cookie(body: SessionOut, opened: NewSession) -> tuple[SessionOut, int, dict[str, str]]:
+    """The answer, and the cookie carrying the session token (max-age: the session's absolute
+    lifetime, relative, so a browser's clock does not matter)."""
     config = settings()
-    response = Response(body.model_dump_json(), status=200, content_type="application/json")
-    response.set_cookie(
+    session = opened.session
+    cookie = dump_cookie(
         config.session_cookie_name,
-        token,
-        expires=expires_at,
+        opened.token,
+        max_age=int((session.absolute_expires_at - session.created_at).total_seconds()),
         path="/",
         httponly=True,
         samesite="Lax",
         secure=not config.development,
     )
-    return response
+    return body, 200, {"Set-Cookie": cookie}
 
 
 def _without_cookie(status: int = 204) -> Response:
@@ -92,7 +98,7 @@ def _without_cookie(status: int = 204) -> Response:
 @validate_request(LoginIn)
 @validate_response(SessionOut)
 @inject
-async def login(data: LoginIn, log_in: FromDishka[LogIn]) -> Response:
+async def login(data: LoginIn, log_in: FromDishka[LogIn]) -> tuple[SessionOut, int, dict[str, str]]:
     result = await log_in.execute(LogInCommand(data.email, data.password, client_ip()))
     opened = result.new_session
     body = SessionOut(
@@ -100,7 +106,7 @@ async def login(data: LoginIn, log_in: FromDishka[LogIn]) -> Response:
         csrf_token=opened.csrf_token,
         expires_at=opened.session.absolute_expires_at,
     )
-    return _with_cookie(body, opened.token, opened.session.absolute_expires_at)
+    return _with_cookie(body, opened)
 
 
 @blueprint.post("/v1/auth/logout")
@@ -117,7 +123,7 @@ async def logout(log_out: FromDishka[LogOut]) -> Response:
 @inject
 async def accept_invitation(
     data: InvitationAcceptIn, accept: FromDishka[AcceptInvitation]
-) -> Response:
+) -> tuple[SessionOut, int, dict[str, str]]:
     result = await accept.execute(AcceptInvitationCommand(data.token, client_ip()))
     opened = result.new_session
     principal = result.principal
@@ -130,7 +136,7 @@ async def accept_invitation(
         judge_batch_id=principal.judge_batch_id,
     )
     body = SessionOut(user=me, csrf_token=opened.csrf_token, expires_at=result.expires_at)
-    return _with_cookie(body, opened.token, result.expires_at)
+    return _with_cookie(body, opened)
 
 
 @blueprint.get("/v1/me")
@@ -225,6 +231,22 @@ async def create_user(data: UserIn, create: FromDishka[CreateUser]) -> tuple[Use
         )
     )
     return UserOut.model_validate(user), 201
+
+
+@blueprint.patch("/v1/admin/users/<uuid:user_id>")
+@validate_request(UserPatch)
+@validate_response(UserOut)
+@inject
+async def update_user(
+    user_id: uuid.UUID, data: UserPatch, update: FromDishka[UpdateUser]
+) -> UserOut:
+    principal = await current_principal()
+    user = await update.execute(
+        UpdateUserCommand(
+            principal, user_id, data.role, data.display_name, data.disabled, client_ip()
+        )
+    )
+    return UserOut.model_validate(user)
 
 
 @blueprint.get("/v1/admin/audit")

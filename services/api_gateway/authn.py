@@ -45,8 +45,9 @@ def client_ip() -> str | None:
     """The caller's address: the first X-Forwarded-For hop behind a trusted proxy."""
     if settings().trust_forwarded_for:
         forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+        forwarded = "".join(c for c in forwarded if c.isprintable())[:64]
         if forwarded:
-            return forwarded[:64]
+            return forwarded
     return request.remote_addr
 
 

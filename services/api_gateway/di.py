@@ -35,6 +35,7 @@ from services.api_gateway.use_cases import (
     LogIn,
     LogOut,
     RevokeApiKey,
+    UpdateUser,
 )
 
 
@@ -102,6 +103,7 @@ class UseCasesProvider(Provider):
     log_out = provide(LogOut)
     get_me = provide(GetMe)
     create_user = provide(CreateUser)
+    update_user = provide(UpdateUser)
     change_password = provide(ChangePassword)
     create_api_key = provide(CreateApiKey)
     list_api_keys = provide(ListApiKeys)

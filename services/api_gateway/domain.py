@@ -246,6 +246,7 @@ AuditKind = Literal[
     "invitation.created",
     "invitation.accepted",
     "user.created",
+    "user.updated",
 ]
 
 

@@ -28,8 +28,14 @@ async def forget_client_ips(container: AsyncContainer) -> ForgetClientIpsResult:
         return await use_case.execute(ForgetClientIpsCommand())
 
 
-async def _every(container: AsyncContainer, seconds: float) -> None:
+async def _every(container: AsyncContainer, seconds: float, stopping: asyncio.Event) -> None:
+    """Wait ``seconds`` (the app has just started: no work at startup), purge, again; ends at
+    ``stopping`` without ever being cancelled in the middle of a statement."""
     while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), seconds)
+        if stopping.is_set():
+            return
         try:
             result = await forget_client_ips(container)
             if result.audit_events or result.sessions:
@@ -40,7 +46,6 @@ async def _every(container: AsyncContainer, seconds: float) -> None:
                 )
         except Exception as exc:  # the next round tries again
             log.warning("forget_client_ips_failed", error=repr(exc))
-        await asyncio.sleep(seconds)
 
 
 async def start(app: Quart) -> None:
@@ -48,14 +53,18 @@ async def start(app: Quart) -> None:
     if settings.ip_purge_interval_seconds <= 0:
         return
     container = cast(AsyncContainer, app.extensions["QUART_DISHKA"].container)
-    app.extensions[TASK] = asyncio.create_task(
-        _every(container, settings.ip_purge_interval_seconds)
-    )
+    stopping = asyncio.Event()
+    task = asyncio.create_task(_every(container, settings.ip_purge_interval_seconds, stopping))
+    app.extensions[TASK] = (task, stopping)
 
 
 async def stop(app: Quart) -> None:
-    task = app.extensions.pop(TASK, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    running = app.extensions.pop(TASK, None)
+    if running is None:
+        return
+    task, stopping = running
+    stopping.set()
+    try:
+        await asyncio.wait_for(task, 30)
+    except TimeoutError:
+        log.warning("forget_client_ips_still_running_at_shutdown")

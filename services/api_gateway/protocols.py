@@ -31,6 +31,10 @@ class UserRepository(Protocol):
 
     async def set_password(self, user_id: uuid.UUID, password_hash: str, now: datetime) -> None: ...
 
+    async def save(self, user: User) -> None:
+        """Write the user's role, display name, disabled flag and updated_at."""
+        ...
+
 
 class LoginAttemptRepository(Protocol):
     async def get(self, email: str) -> LoginAttempts: ...
@@ -59,6 +63,10 @@ class SessionRepository(Protocol):
 
     async def forget_client_ips(self, before: datetime) -> int:
         """Erase the client IP of sessions created before ``before``; how many were erased."""
+        ...
+
+    async def delete_ended(self, before: datetime) -> int:
+        """Delete sessions that expired or were revoked before ``before``."""
         ...
 
 

@@ -58,6 +58,9 @@ class MemoryUserRepository(_Repository):
         user = self._store.users[user_id]
         self._store.users[user_id] = replace(user, password_hash=password_hash, updated_at=now)
 
+    async def save(self, user: User) -> None:
+        self._store.users[user.id] = replace(user)
+
 
 class MemoryLoginAttemptRepository(_Repository):
     async def get(self, email: str) -> LoginAttempts:
@@ -104,6 +107,16 @@ class MemorySessionRepository(_Repository):
         for session in old:
             self._store.sessions[session.id] = replace(session, client_ip=None)
         return len(old)
+
+    async def delete_ended(self, before: datetime) -> int:
+        ended = [
+            s.id
+            for s in self._store.sessions.values()
+            if s.absolute_expires_at < before or (s.revoked_at and s.revoked_at < before)
+        ]
+        for session_id in ended:
+            del self._store.sessions[session_id]
+        return len(ended)
 
 
 class MemoryApiKeyRepository(_Repository):

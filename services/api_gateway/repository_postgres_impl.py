@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,6 +73,18 @@ class PostgresUserRepository(_Repository):
             update(_users)
             .where(_users.c.id == user_id)
             .values(password_hash=password_hash, updated_at=now)
+        )
+
+    async def save(self, user: User) -> None:
+        await self._session.execute(
+            update(_users)
+            .where(_users.c.id == user.id)
+            .values(
+                role=user.role,
+                display_name=user.display_name,
+                disabled=user.disabled,
+                updated_at=user.updated_at,
+            )
         )
 
 
@@ -142,6 +154,14 @@ class PostgresSessionRepository(_Repository):
             update(_sessions)
             .where(_sessions.c.client_ip.is_not(None), _sessions.c.created_at < before)
             .values(client_ip=None)
+        )
+        return int(cast(Any, result).rowcount)
+
+    async def delete_ended(self, before: datetime) -> int:
+        result = await self._session.execute(
+            _sessions.delete().where(
+                or_(_sessions.c.absolute_expires_at < before, _sessions.c.revoked_at < before)
+            )
         )
         return int(cast(Any, result).rowcount)
 

@@ -6,9 +6,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: refuse it here (422), not as a database error (500)
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class _In(BaseModel):
@@ -23,8 +33,8 @@ class _FromDomain(BaseModel):
 
 
 class LoginIn(_In):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1024)
+    email: Text = Field(max_length=320)
+    password: Text = Field(max_length=1024)
 
 
 class MeOut(_FromDomain):
@@ -46,18 +56,24 @@ class SessionOut(BaseModel):
 
 
 class PasswordChangeIn(_In):
-    current_password: str = Field(max_length=1024)
-    new_password: str = Field(max_length=1024)
+    current_password: Text = Field(max_length=1024)
+    new_password: Text = Field(max_length=1024)
 
 
 # ---- users ------------------------------------------------------------------------------------
 
 
 class UserIn(_In):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1024)
-    role: str = Field(max_length=32)
-    display_name: str | None = Field(default=None, max_length=200)
+    email: Text = Field(max_length=320)
+    password: Text = Field(max_length=1024)
+    role: Text = Field(max_length=32)
+    display_name: Text | None = Field(default=None, max_length=200)
+
+
+class UserPatch(_In):
+    role: Text | None = Field(default=None, max_length=32)
+    display_name: Text | None = Field(default=None, max_length=200)
+    disabled: bool | None = None
 
 
 class UserOut(_FromDomain):
@@ -73,7 +89,7 @@ class UserOut(_FromDomain):
 
 
 class ApiKeyIn(_In):
-    name: str = Field(max_length=200)
+    name: Text = Field(max_length=200)
     expires_at: datetime | None = None
 
 
@@ -99,7 +115,7 @@ class ApiKeyList(BaseModel):
 
 
 class InvitationIn(_In):
-    email: str | None = Field(default=None, max_length=320)
+    email: Text | None = Field(default=None, max_length=320)
     expires_in_hours: float | None = Field(default=None, gt=0)
 
 
@@ -112,16 +128,16 @@ class InvitationOut(BaseModel):
 
 
 class InvitationAcceptIn(_In):
-    token: str = Field(min_length=1, max_length=200)
+    token: Text = Field(min_length=1, max_length=200)
 
 
 # ---- audit ------------------------------------------------------------------------------------
 
 
 class AuditQuery(BaseModel):
-    cursor: str | None = Field(default=None, max_length=500)
+    cursor: Text | None = Field(default=None, max_length=500)
     limit: int | None = None
-    kind: str | None = Field(default=None, max_length=64)
+    kind: Text | None = Field(default=None, max_length=64)
 
 
 class AuditEventOut(_FromDomain):

@@ -18,6 +18,12 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# quart-schema's /docs page loads Swagger UI from cdnjs and starts it with an inline script
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdnjs.cloudflare.com; "
+    "style-src 'self' 'unsafe-inline' https://cdnjs.cloudflare.com; img-src 'self' data: https:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type, X-CSRF-Token, X-Correlation-ID, Idempotency-Key"
@@ -41,7 +47,11 @@ def install(app: Quart, settings: Settings) -> None:
     async def secure(response: Response) -> Response:
         headers = response.headers
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        headers["Content-Security-Policy"] = (
+            DOCS_CONTENT_SECURITY_POLICY
+            if request.endpoint == "swagger_ui"
+            else CONTENT_SECURITY_POLICY
+        )
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "no-referrer"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"

@@ -15,7 +15,8 @@ from services.api_gateway.tests.fakes import (
     ownership_provider,
 )
 
-T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# the real time (cookies carry a max-age the test client checks against it), then moved by hand
+T0 = datetime.now(UTC).replace(microsecond=0)
 
 
 @pytest_asyncio.fixture(scope="module")

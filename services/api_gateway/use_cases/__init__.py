@@ -8,6 +8,8 @@ from services.api_gateway.use_cases.accounts import (
     GetMe,
     GetMeCommand,
     GetMeResult,
+    UpdateUser,
+    UpdateUserCommand,
 )
 from services.api_gateway.use_cases.api_keys import (
     CreateApiKey,
@@ -78,4 +80,6 @@ __all__ = [
     "LogOutCommand",
     "RevokeApiKey",
     "RevokeApiKeyCommand",
+    "UpdateUser",
+    "UpdateUserCommand",
 ]

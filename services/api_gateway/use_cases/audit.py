@@ -50,11 +50,13 @@ class ForgetClientIpsCommand:
 class ForgetClientIpsResult:
     audit_events: int
     sessions: int
+    sessions_deleted: int = 0
 
 
 class ForgetClientIps:
     """Erase client IPs older than the retention (audit events and sessions): pupils'
-    essays pass through the platform, so who called from where is kept only a while."""
+    essays pass through the platform, so who called from where is kept only a while. Ended
+    sessions (expired or revoked) older than the retention go too."""
 
     def __init__(self, uow: GatewayUnitOfWork, clock: Clock, policy: PrivacyPolicy) -> None:
         self._uow = uow
@@ -66,5 +68,6 @@ class ForgetClientIps:
         async with self._uow:
             events = await self._uow.audit.forget_client_ips(before)
             sessions = await self._uow.sessions.forget_client_ips(before)
+            deleted = await self._uow.sessions.delete_ended(before)
             await self._uow.commit()
-        return ForgetClientIpsResult(events, sessions)
+        return ForgetClientIpsResult(events, sessions, deleted)

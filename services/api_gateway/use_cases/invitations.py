@@ -60,7 +60,7 @@ class InviteJudge:
 
     async def execute(self, command: InviteJudgeCommand) -> InviteJudgeResult:
         require_role(command.principal, "teacher")
-        if not command.batch_id or len(command.batch_id) > 64:
+        if not command.batch_id or len(command.batch_id) > 64 or "\x00" in command.batch_id:
             raise NotFound(NO_SUCH_BATCH)
         if not await self._ownership.owns_batch(command.principal, command.batch_id):
             raise NotFound(NO_SUCH_BATCH)  # a stranger's batch reads as a missing one

@@ -36,6 +36,7 @@ from services.api_gateway.use_cases import (
     LogIn,
     LogOut,
     RevokeApiKey,
+    UpdateUser,
 )
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -74,6 +75,9 @@ class Gateway:
 
     def create_user(self) -> CreateUser:
         return CreateUser(self.uow, self.clock, self.hasher)
+
+    def update_user(self) -> UpdateUser:
+        return UpdateUser(self.uow, self.clock)
 
     def change_password(self) -> ChangePassword:
         return ChangePassword(self.uow, self.clock, self.hasher)

@@ -29,6 +29,7 @@ from services.api_gateway.use_cases import (
     LogInCommand,
     LogOutCommand,
     RevokeApiKeyCommand,
+    UpdateUserCommand,
 )
 
 
@@ -73,6 +74,36 @@ async def test_weak_password_refused_at_creation(gw):
         await gw.create_user().execute(
             CreateUserCommand("y@school.example", "password1234", "teacher")
         )
+
+
+async def test_admin_disables_a_user_whose_sessions_and_keys_stop(gw):
+    admin = await gw.principal("admin")
+    user, opened = await _session(gw)
+    key = await gw.create_api_key().execute(CreateApiKeyCommand(user.principal("session"), "k"))
+    with pytest.raises(Forbidden):
+        await gw.update_user().execute(
+            UpdateUserCommand(user.principal("session"), user.id, disabled=True)
+        )
+    changed = await gw.update_user().execute(
+        UpdateUserCommand(admin, user.id, role="admin", display_name=" Anna ", disabled=True)
+    )
+    assert (changed.role, changed.display_name, changed.disabled) == ("admin", "Anna", True)
+    for command in [
+        AuthenticateCommand("GET", session_token=opened.token),
+        AuthenticateCommand("GET", bearer=key.secret),
+    ]:
+        with pytest.raises(Unauthenticated):
+            await gw.authenticate().execute(command)
+    with pytest.raises(Unauthenticated):
+        await gw.log_in().execute(LogInCommand(user.email, PASSWORD))
+    event = [e for e in gw.store.audit.values() if e.kind == "user.updated"][-1]
+    assert event.details["changes"] == {"role": "admin", "display_name": "Anna", "disabled": True}
+    await gw.update_user().execute(UpdateUserCommand(admin, user.id, disabled=False))
+    await gw.log_in().execute(LogInCommand(user.email, PASSWORD))
+    with pytest.raises(InvalidInput):
+        await gw.update_user().execute(UpdateUserCommand(admin, admin.id, disabled=True))
+    with pytest.raises(NotFound):
+        await gw.update_user().execute(UpdateUserCommand(admin, admin.id.__class__(int=1)))
 
 
 # ---- login, lockout -----------------------------------------------------------------------
@@ -346,5 +377,6 @@ async def test_client_ips_are_forgotten_after_the_retention(gw):
     assert (result.audit_events, result.sessions) == (0, 0)
     gw.clock.advance(days=2)
     result = await gw.forget_client_ips(30).execute(ForgetClientIpsCommand())
-    assert (result.audit_events, result.sessions) == (1, 1)
+    assert (result.audit_events, result.sessions, result.sessions_deleted) == (1, 1, 1)
     assert all(e.client_ip is None for e in gw.store.audit.values())
+    assert not gw.store.sessions  # expired 12 hours after the login, a month ago
