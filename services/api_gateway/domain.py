@@ -321,36 +321,29 @@ def open_session(
 ) -> NewSession:
     """A user's session, or (``invitation``) a judge-only session as that invitation's judge."""
     token, csrf = new_token(), new_token()
-    common = {
-        "id": uuid.uuid4(),
-        "token_hash": hash_token(token),
-        "csrf_hash": hash_token(csrf),
-        "created_at": now,
-        "last_seen_at": now,
-        "client_ip": client_ip,
-    }
+    kind: PrincipalKind
     if user is not None:
-        session = Session(
-            kind="user",
-            principal_id=user.id,
-            user_id=user.id,
-            invitation_id=None,
-            judge_batch_id=None,
-            absolute_expires_at=now + timedelta(seconds=policy.absolute_seconds),
-            **common,  # type: ignore[arg-type]
-        )
+        kind, principal_id, user_id, invitation_id, batch_id = "user", user.id, user.id, None, None
+        expires = now + timedelta(seconds=policy.absolute_seconds)
     elif invitation is not None:
-        session = Session(
-            kind="judge",
-            principal_id=invitation.judge_id,
-            user_id=None,
-            invitation_id=invitation.id,
-            judge_batch_id=invitation.batch_id,
-            absolute_expires_at=min(
-                now + timedelta(seconds=policy.judge_absolute_seconds), invitation.expires_at
-            ),
-            **common,  # type: ignore[arg-type]
-        )
+        kind, principal_id, user_id = "judge", invitation.judge_id, None
+        invitation_id, batch_id = invitation.id, invitation.batch_id
+        judge_end = now + timedelta(seconds=policy.judge_absolute_seconds)
+        expires = min(judge_end, invitation.expires_at)
     else:
         raise ValueError("a session is for a user or an invitation")
+    session = Session(
+        id=uuid.uuid4(),
+        token_hash=hash_token(token),
+        csrf_hash=hash_token(csrf),
+        kind=kind,
+        principal_id=principal_id,
+        user_id=user_id,
+        invitation_id=invitation_id,
+        judge_batch_id=batch_id,
+        created_at=now,
+        last_seen_at=now,
+        absolute_expires_at=expires,
+        client_ip=client_ip,
+    )
     return NewSession(token, csrf, session)

@@ -182,18 +182,22 @@ class UpdateUser:
             user = await self._uow.users.get(command.user_id)
             if user is None:
                 raise NotFound("no such user")
-            changes: dict[str, object] = {}
-            if role is not None and role != user.role:
-                changes["role"] = role
-            if command.display_name is not None:
-                name = command.display_name.strip() or None
-                if name != user.display_name:
-                    changes["display_name"] = name
-            if command.disabled is not None and command.disabled != user.disabled:
-                changes["disabled"] = command.disabled
+            updated = dataclasses.replace(
+                user,
+                role=role or user.role,
+                display_name=user.display_name
+                if command.display_name is None
+                else (command.display_name.strip() or None),
+                disabled=user.disabled if command.disabled is None else command.disabled,
+            )
+            changes = {
+                name: getattr(updated, name)
+                for name in ("role", "display_name", "disabled")
+                if getattr(updated, name) != getattr(user, name)
+            }
             if not changes:
                 return user
-            updated = dataclasses.replace(user, **changes, updated_at=now)  # type: ignore[arg-type]
+            updated.updated_at = now
             await self._uow.users.save(updated)
             if updated.disabled:
                 await self._uow.sessions.revoke_all_of_user(user.id, now)

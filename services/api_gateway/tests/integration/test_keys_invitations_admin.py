@@ -201,6 +201,17 @@ async def test_production_profile_hsts_cors_and_metrics_token(database_url):
         answer = await client.get("/healthz", headers={"Origin": "https://app.example"})
         assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
         assert answer.headers["Access-Control-Allow-Origin"] == "https://app.example"
+        preflight = await client.options(
+            "/v1/api-keys",
+            headers={
+                "Origin": "https://app.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "X-CSRF-Token",
+            },
+        )
+        assert preflight.status_code == 200
+        assert "X-CSRF-Token" in preflight.headers["Access-Control-Allow-Headers"]
+        assert preflight.headers["Access-Control-Allow-Credentials"] == "true"
         other = await client.get("/healthz", headers={"Origin": "https://evil.example"})
         assert "Access-Control-Allow-Origin" not in other.headers
         await assert_problem(await client.get("/metrics"), 401)

@@ -155,6 +155,18 @@ async def test_five_failures_lock_for_fifteen_minutes(gw, known):
             await gw.log_in().execute(LogInCommand(email, PASSWORD))
 
 
+async def test_a_login_rehashes_a_password_hashed_at_an_older_cost(gw):
+    from services.api_gateway.passwords import Argon2idHasher
+
+    user = await gw.user()
+    gw.hasher = Argon2idHasher(time_cost=2, memory_kib=2048, parallelism=1)
+    await gw.log_in().execute(LogInCommand(user.email, PASSWORD))
+    rehashed = gw.store.users[user.id].password_hash
+    assert rehashed != user.password_hash and "m=2048,t=2,p=1" in rehashed
+    await gw.log_in().execute(LogInCommand(user.email, PASSWORD))
+    assert gw.store.users[user.id].password_hash == rehashed
+
+
 async def test_a_success_resets_the_failure_count(gw):
     user = await gw.user()
     for _ in range(4):
