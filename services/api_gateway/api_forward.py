@@ -235,6 +235,9 @@ async def _forward(route: Route, params: dict[str, Any]) -> Response:
             body=body,
         )
     )
+    if request.method == "HEAD":  # Quart answers HEAD on GET routes: no body to pass on
+        await answer.close()
+        return Response(b"", status=answer.status, headers=answer.headers)
     if answer.buffered is not None:
         kept = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
         return Response(answer.buffered, status=answer.status, headers=kept)

@@ -242,3 +242,14 @@ async def test_internal_and_operational_routes_of_the_services_are_not_reachable
         answer = await client.open(path, method=method, headers=teacher.headers)
         assert answer.status_code in (404, 405), (method, path)
     assert services.forwarded() == []
+
+
+async def test_head_on_a_get_route_is_forwarded_without_a_body(
+    setup: tuple[Quart, FakeServices], database: str
+) -> None:
+    app, services = setup
+    teacher = await add_user(database)
+    ids = services.add_batch(teacher.id)
+    answer = await app.test_client().head(f"/v1/batches/{ids['batch']}", headers=teacher.headers)
+    assert answer.status_code == 200
+    assert await answer.get_data() == b""
