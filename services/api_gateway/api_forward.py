@@ -81,7 +81,7 @@ async def _admit(kind: LimitKind, subject: str) -> None:
         return
     g.admission = admission
     if not admission.allowed:
-        raise refusal(admission)
+        raise refusal(admission, kind)
 
 
 # ---- every request: body caps, the login limit, RateLimit-* headers, analytics -------------

@@ -6,6 +6,7 @@ verified user id (``X-User-ID``) and the correlation id; bodies stream both ways
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
@@ -15,6 +16,7 @@ import pydantic
 
 from service_kit import correlation
 from service_kit.errors import DomainError, PeerUnavailable
+from services.api_gateway import metrics_edge
 from services.api_gateway.config_edge import EdgeSettings
 from services.api_gateway.forwarding import RESOLVERS, RESPONSE_HEADERS, Owned
 from services.api_gateway.protocols_edge import UpstreamAnswer, UpstreamCall
@@ -77,13 +79,18 @@ class HttpUpstream:
             headers=headers,
             content=call.body,
         )
+        started = time.perf_counter()
         try:
             response = await self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
+            metrics_edge.UPSTREAM_UNAVAILABLE.labels(call.service).inc()
             raise PeerUnavailable(
                 f"{call.service} did not answer ({type(exc).__name__})",
                 retry_after=RETRY_SECONDS,
             ) from exc
+
+        metrics_edge.UPSTREAM_SECONDS.labels(call.service).observe(time.perf_counter() - started)
+        metrics_edge.FORWARDED.labels(call.service, str(response.status_code)).inc()
 
         async def chunks() -> AsyncIterator[bytes]:
             try:

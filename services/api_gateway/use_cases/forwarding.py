@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service_kit.errors import DomainError, InvalidInput, NotFound
+from services.api_gateway import metrics_edge
 from services.api_gateway.domain import Forbidden, Principal
 from services.api_gateway.forwarding import (
     MAX_BATCH_ID,
@@ -38,6 +39,7 @@ class BadRequest(DomainError):
 
 def not_found(kind: Owned, resource_id: str) -> NotFound:
     """The one answer for a missing id and for someone else's: nothing tells them apart."""
+    metrics_edge.OWNERSHIP_REFUSED.labels(kind.value).inc()
     return NotFound(f"no {NOUNS[kind]} {resource_id}")
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from service_kit.clock import Clock
 from service_kit.errors import DomainError
+from services.api_gateway import metrics_edge
 from services.api_gateway.config_edge import EdgeSettings
 from services.api_gateway.forwarding import LimitKind
 from services.api_gateway.protocols_edge import RateLimitStore
@@ -99,7 +100,8 @@ class AdmitRequest:
         )
 
 
-def refusal(admission: Admission) -> TooManyRequests:
+def refusal(admission: Admission, kind: LimitKind) -> TooManyRequests:
+    metrics_edge.RATE_LIMITED.labels(kind.value).inc()
     return TooManyRequests(
         f"at most {admission.limit} such requests per {admission.window_seconds} s; "
         f"try again in {admission.reset_seconds} s",

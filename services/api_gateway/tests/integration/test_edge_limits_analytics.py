@@ -215,3 +215,5 @@ async def test_analytics_per_route_template_and_user_for_admins(
         text = metrics.decode()
         assert 'route="/v1/batches/<batch_id>"' in text
         assert ids["batch"] not in text and ids["essay"] not in text
+        assert 'gateway_forwarded_total{service="batch_orchestrator",status="200"}' in text
+        assert 'gateway_upstream_seconds_bucket{le="0.001",service="essay_lifecycle"}' in text
