@@ -114,13 +114,21 @@ def file_exists(service: Path, token: str, bases: list[Path]) -> bool:
     return found_file(token, bases) is not None
 
 
-def where_table(readme: Path) -> list[list[str]]:
-    """The rows (cells) of the table under "## Where things are"."""
+def where_tables(readme: Path) -> list[list[list[str]]]:
+    """Every "Where things are" table of the README ("## Where things are", and a part's own,
+    "### Where things are (EDGE)")."""
     lines = readme.read_text().splitlines()
-    try:
-        start = lines.index("## Where things are")
-    except ValueError:
-        return []
+    starts = [i for i, line in enumerate(lines) if re.match(r"^#+ Where things are\b", line)]
+    return [_table_after(lines, start) for start in starts]
+
+
+def where_table(readme: Path) -> list[list[str]]:
+    """The rows (cells) of the first "Where things are" table, all the READMEs open with."""
+    tables = where_tables(readme)
+    return tables[0] if tables else []
+
+
+def _table_after(lines: list[str], start: int) -> list[list[str]]:
     rows: list[list[str]] = []
     for line in lines[start + 1 :]:
         if not line.strip():
@@ -138,7 +146,8 @@ def where_table(readme: Path) -> list[list[str]]:
 
 def wrong_table_entries(service: Path) -> list[str]:
     wrong: list[str] = []
-    for cells in where_table(service / "README.md"):
+    rows = [row for table in where_tables(service / "README.md") for row in table]
+    for cells in rows:
         for cell in cells[1:]:
             bases = [service, service / "tests", ROOT]
             for token in BACKTICKED.findall(cell):
