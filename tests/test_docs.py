@@ -1,7 +1,8 @@
 """The docs name only what exists.
 
-- Every ``services/…`` or ``libs/…`` path named in the top-level README.md, in
-  docs/architecture.md or in a service README exists in the tree.
+- Every ``services/…`` or ``libs/…`` path named in the top-level README.md, in docs/*.md
+  (architecture, operations, benchmarks), in a library's or a service's README exists in the
+  tree.
 - Every service README opens with a "Where things are" table; every file, folder and name
   in its "use case" and "file" columns exists: files and folders relative to the service (or
   to the folder named just before in the same cell, or to the repository), names (``CreateBatch``,
@@ -24,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVICES = sorted(p.parent for p in (ROOT / "services").glob("*/README.md"))
 TREE_DOCS = [
     ROOT / "README.md",
-    ROOT / "docs" / "architecture.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "libs").glob("*/README.md")),
     *(d / "README.md" for d in SERVICES),
 ]
 
