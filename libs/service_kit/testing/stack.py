@@ -100,7 +100,7 @@ class Stack:
         for name in names or SERVICES:
             self.processes[name].start(wait=False)
         for name in names or SERVICES:
-            self.processes[name].wait_ready(timeout=60)
+            self.processes[name].wait_ready()
 
     def stop(self, *names: str) -> None:
         for name in reversed(names or SERVICES):
