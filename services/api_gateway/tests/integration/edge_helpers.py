@@ -34,6 +34,9 @@ def gateway_app(database_url: str, services: FakeServices, **settings: Any) -> Q
         "database_url": database_url,
         "log_level": "WARNING",
         "internal_api_token": INTERNAL_TOKEN,
+        # small pools: the test server is shared, and two replicas must not exhaust it
+        "db_pool_size": 3,
+        "db_max_overflow": 2,
         **settings,
     }
     return create_app(Settings(**values), extra_providers=[fake])
