@@ -3,7 +3,7 @@
     pdm run python -m bench.cj [--in-process | --http URL] [--reps 20] [--sizes 30,100,300]
                                [--http-sizes 30,100] [--http-reps 1]
 
---in-process: the simulator against the method's facade (services/cj_assessment/method.py):
+--in-process: the simulator against the method's facade (services/cj_assessment/method/):
   for 30/100/300 essays and true SD 2 and 1 logits, our pairing vs random pairing:
   comparisons per essay to reach true reliability 0.8 (where the mean over the runs reaches
   it, and the median run with the runs that never did), and at 10 comparisons per essay the

@@ -28,8 +28,8 @@ import time
 
 import numpy as np
 
-from services.cj_assessment import method, scale
-from services.cj_assessment.method import Judgement
+from services.cj_assessment import method
+from services.cj_assessment.method import Judgement, scale
 
 GOALS = {1_000: 0.1, 10_000: 1.0, 100_000: 20.0}
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.spell import cutoff, essay, pairs, peers
-from services.spell_checker.checking import checker_for
+from services.spell_checker.spelling.checking import checker_for
 
 TARGET_MARGIN = 2.0  # points above the best peer
 TARGET_CHECK_MS = 20.0
@@ -90,7 +90,7 @@ def memory_mib() -> float:
         "import resource, os\n"
         "def rss():\n"
         "    return int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE')\n"
-        "import services.spell_checker.checking as c\n"
+        "import services.spell_checker.spelling.checking as c\n"
         "before = rss(); c.preload(); print((rss() - before) / 2**20)\n"
     )
     out = subprocess.run(

@@ -1,4 +1,4 @@
-"""Evidence for the wordfreq frequency cut-offs in services/spell_checker/dictionaries.py.
+"""Evidence for the wordfreq frequency cut-offs in services/spell_checker/spelling/dictionaries.py.
 
 English: how many of codespell's misspellings a wordfreq list cut at each frequency would
 accept as words (the noise), against how many words it adds beyond the curated SCOWL-based
@@ -14,7 +14,7 @@ import random
 import wordfreq
 
 from bench.spell import pairs
-from services.spell_checker.dictionaries import (
+from services.spell_checker.spelling.dictionaries import (
     FREQUENCY_CUTOFFS,
     drop_slips,
     symspell_english,

@@ -20,7 +20,7 @@ from importlib import resources
 
 import wordfreq
 
-from services.spell_checker.keyboard import neighbours
+from services.spell_checker.spelling.keyboard import neighbours
 
 Pair = tuple[str, str]  # (misspelling, correction)
 SEED = 2026

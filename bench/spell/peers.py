@@ -8,7 +8,7 @@ from importlib import resources
 from spellchecker import SpellChecker as PySpellChecker
 from symspellpy import SymSpell, Verbosity
 
-from services.spell_checker.dictionaries import Lexicon
+from services.spell_checker.spelling.dictionaries import Lexicon
 
 Suggest = Callable[[str], "str | None"]
 

@@ -16,7 +16,7 @@ import argparse
 import random
 from pathlib import Path
 
-from services.spell_checker.checking import checker_for
+from services.spell_checker.spelling.checking import checker_for
 
 LISTS = {"en": Path("/usr/share/dict/american-english"), "sv": Path("/usr/share/dict/swedish")}
 

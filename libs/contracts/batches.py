@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from service_kit.fields import Int32, SafeJson, SafeText
+from service_kit.fields import Int32, PositiveInt32, SafeJson, SafeText
 
 
 class BatchIn(BaseModel):
@@ -41,7 +41,7 @@ class PhaseCommandIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    attempt: Int32 = Field(default=1, ge=1)
+    attempt: PositiveInt32 = 1
     essay_ids: list[uuid.UUID] | None = None
     last_phase: bool = False
     settings: SafeJson = Field(default_factory=dict)
@@ -75,7 +75,7 @@ class CjSettings(BaseModel):
     min_comparisons_per_essay: int = Field(default=5, ge=1, le=500)
     target_reliability: float = Field(default=0.8, gt=0, lt=1)
     anchors: list[Anchor] = Field(default_factory=list)
-    grade_scale: list[SafeText] | None = None
+    grade_scale: list[SafeText] | None = Field(default=None, min_length=1, max_length=64)
     instructions: SafeText | None = Field(default=None, max_length=10_000)
 
 

@@ -37,7 +37,7 @@ class AnchorModel(BaseModel):
 class AssessmentIn(BaseModel):
     """essay_lifecycle -> cj_assessment, ``POST /v1/assessments``: rank these essays and call
     back ``callback_url`` with an ``AssessmentResultIn``. essay_lifecycle spreads the batch's
-    ``CjSettings`` into the body. (cj_assessment's ``to_domain`` stays with cj_assessment.)"""
+    ``CjSettings`` into the body. (cj_assessment maps it to its domain in ``to_request``.)"""
 
     model_config = ConfigDict(extra="forbid")
 

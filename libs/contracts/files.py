@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service_kit.fields import Int32, SafeText
+from service_kit.fields import PositiveInt32, SafeText
 
 
 class FileNoticeIn(BaseModel):
@@ -21,7 +21,7 @@ class FileNoticeIn(BaseModel):
 
     file_id: SafeText = Field(min_length=1, max_length=64)
     filename: SafeText = Field(max_length=512)
-    version: Int32 = Field(default=1, ge=1)
+    version: PositiveInt32 = 1
     text_content_id: SafeText | None = Field(default=None, max_length=64)
     raw_content_id: SafeText | None = Field(default=None, max_length=64)
     error_code: SafeText | None = Field(default=None, max_length=64)

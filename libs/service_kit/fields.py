@@ -45,3 +45,6 @@ SafeText = Annotated[str, AfterValidator(clean_text)]
 SafeJson = Annotated[dict[str, Any], AfterValidator(clean_json)]
 # An integer stored in a PostgreSQL integer column.
 Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]
+# A count or version from 1, stored in an integer column. (A `Field(ge=1)` default beside
+# `Int32` does not narrow it: pydantic keeps the annotation's own bounds.)
+PositiveInt32 = Annotated[int, Field(ge=1, le=INT32_MAX)]

@@ -1,4 +1,5 @@
-"""batch_orchestrator's composition root."""
+"""batch_orchestrator's composition root: the peers, the storage, and a use case per
+request (dishka builds each from its constructor's types)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import httpx
 from dishka import Provider, Scope, provide
 
 from service_kit.di import HttpClientProvider, storage_provider
-from services.batch_orchestrator.config import Settings
+from services.batch_orchestrator.config import Peers, Settings
 from services.batch_orchestrator.peers import HttpEssayCounts, HttpFileIntake
 from services.batch_orchestrator.protocols import EssayCounts, FileIntake, OrchestratorUnitOfWork
 from services.batch_orchestrator.repository_memory_impl import (
@@ -14,7 +15,19 @@ from services.batch_orchestrator.repository_memory_impl import (
     MemoryOrchestratorUnitOfWork,
 )
 from services.batch_orchestrator.repository_postgres_impl import PostgresOrchestratorUnitOfWork
-from services.batch_orchestrator.service import Peers
+from services.batch_orchestrator.use_cases import (
+    ApplyPhaseOutcome,
+    CancelBatch,
+    CreateBatch,
+    ExportResultsCsv,
+    GetBatch,
+    GetBatchGate,
+    GetBatchHistory,
+    GetResults,
+    ListBatches,
+    RetryPhase,
+    StartPipeline,
+)
 
 
 class PeersProvider(Provider):
@@ -26,10 +39,7 @@ class PeersProvider(Provider):
 
     @provide
     def peers(self) -> Peers:
-        return Peers(
-            self_url=self._settings.public_url.rstrip("/"),
-            essay_lifecycle_url=self._settings.essay_lifecycle_url.rstrip("/"),
-        )
+        return Peers.of(self._settings)
 
     @provide
     def essay_counts(self, client: httpx.AsyncClient) -> EssayCounts:
@@ -37,6 +47,7 @@ class PeersProvider(Provider):
             client,
             self._settings.essay_lifecycle_url,
             self._settings.essay_counts_timeout_seconds,
+            self._settings.peer_retry(),
         )
 
     @provide
@@ -45,7 +56,24 @@ class PeersProvider(Provider):
             client,
             self._settings.file_service_url,
             self._settings.file_intake_timeout_seconds,
+            self._settings.peer_retry(),
         )
+
+
+class UseCasesProvider(Provider):
+    scope = Scope.REQUEST
+
+    create_batch = provide(CreateBatch)
+    get_batch = provide(GetBatch)
+    list_batches = provide(ListBatches)
+    batch_history = provide(GetBatchHistory)
+    batch_gate = provide(GetBatchGate)
+    cancel_batch = provide(CancelBatch)
+    start_pipeline = provide(StartPipeline)
+    retry_phase = provide(RetryPhase)
+    apply_phase_outcome = provide(ApplyPhaseOutcome)
+    results = provide(GetResults)
+    results_csv = provide(ExportResultsCsv)
 
 
 def providers(settings: Settings) -> list[Provider]:
@@ -56,4 +84,4 @@ def providers(settings: Settings) -> list[Provider]:
         memory=MemoryOrchestratorUnitOfWork,
         memory_store=MemoryOrchestratorStore,
     )
-    return [HttpClientProvider(settings), PeersProvider(settings), storage]
+    return [HttpClientProvider(settings), PeersProvider(settings), storage, UseCasesProvider()]

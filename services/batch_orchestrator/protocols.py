@@ -10,6 +10,7 @@ from services.batch_orchestrator.domain import (
     Batch,
     BatchStatus,
     EssayResult,
+    EssaySummary,
     Intake,
     PhaseAttempt,
     Snapshot,
@@ -83,6 +84,6 @@ class FileIntake(Protocol):
 class EssayCounts(Protocol):
     """essay_lifecycle's summary of a batch, asked synchronously with a timeout."""
 
-    async def summary(self, batch_id: str) -> dict[str, Any] | None:
+    async def summary(self, batch_id: str) -> EssaySummary | None:
         """None when essay_lifecycle cannot answer now."""
         ...

@@ -9,6 +9,7 @@ from typing import Any
 
 from service_kit.errors import Conflict
 from service_kit.memory import MemoryUnitOfWork
+from service_kit.pagination import keyset_page_of
 from services.batch_orchestrator.domain import (
     Batch,
     BatchStatus,
@@ -52,17 +53,16 @@ class MemoryBatchRepository:
         after: tuple[datetime, str] | None,
         limit: int,
     ) -> list[Batch]:
-        chosen = sorted(
+        return keyset_page_of(
             (
                 b
                 for b in self._store.batches.values()
-                if (owner is None or b.owner == owner)
-                and (status is None or b.status is status)
-                and (after is None or (b.created_at, b.id) > after)
+                if (owner is None or b.owner == owner) and (status is None or b.status is status)
             ),
-            key=lambda b: (b.created_at, b.id),
+            lambda b: (b.created_at, b.id),
+            after,
+            limit,
         )
-        return chosen[:limit]
 
     async def add_snapshot(self, snapshot: Snapshot) -> None:
         self._store.snapshots[snapshot.id] = snapshot

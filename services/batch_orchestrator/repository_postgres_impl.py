@@ -6,13 +6,14 @@ import dataclasses
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.db import SqlAlchemyUnitOfWork
 from service_kit.errors import Conflict
 from service_kit.messaging.outbox import enqueue
+from service_kit.pagination import keyset_after
 from services.batch_orchestrator.domain import (
     Batch,
     BatchStatus,
@@ -86,19 +87,12 @@ class PostgresBatchRepository:
         after: tuple[datetime, str] | None,
         limit: int,
     ) -> list[Batch]:
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if owner is not None:
             conditions.append(_batches.c.owner == owner)
         if status is not None:
             conditions.append(_batches.c.status == status)
-        if after is not None:
-            created, last_id = after
-            conditions.append(
-                or_(
-                    _batches.c.created_at > created,
-                    and_(_batches.c.created_at == created, _batches.c.id > last_id),
-                )
-            )
+        conditions.extend(keyset_after(_batches.c.created_at, _batches.c.id, after))
         statement = (
             select(_batches)
             .where(*conditions)

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from dishka import AsyncContainer, Provider, Scope, provide
 
+from service_kit.clock import Clock
 from service_kit.di import HttpClientProvider, storage_provider
 from services.cj_assessment.config import Settings
-from services.cj_assessment.llm_judge import LlmJudge, LlmSettings
+from services.cj_assessment.judges import Judges, LlmJudge, LlmSettings
 from services.cj_assessment.peers import HttpContentFetcher
 from services.cj_assessment.protocols import AssessmentUnitOfWork, ContentFetcher
-from services.cj_assessment.refits import Refits
 from services.cj_assessment.repository_memory_impl import (
     MemoryAssessmentStore,
     MemoryAssessmentUnitOfWork,
 )
 from services.cj_assessment.repository_postgres_impl import PostgresAssessmentUnitOfWork
-from services.cj_assessment.runner import Judges, RunLimits
-from services.cj_assessment.service import refit
+from services.cj_assessment.runs.refits import Refits, refit
+from services.cj_assessment.use_cases import (
+    AssessmentLimits,
+    CreateAssessment,
+    GetAssessment,
+    GiveUpAssessment,
+    HandOutPair,
+    ListAssessments,
+    PairLease,
+    RecordJudgement,
+    RunAssessment,
+    RunLimits,
+)
 
 
-class JudgesProvider(Provider):
-    """Settings, content_service and the LLM judge (None when no endpoint is configured)."""
+class SettingsProvider(Provider):
+    """The settings, and the typed pieces of them the use cases take."""
 
     scope = Scope.APP
 
@@ -37,21 +49,36 @@ class JudgesProvider(Provider):
         return self._settings
 
     @provide
+    def assessment_limits(self) -> AssessmentLimits:
+        s = self._settings
+        return AssessmentLimits(max_essays=s.max_essays, max_essay_chars=s.max_essay_chars)
+
+    @provide
+    def pair_lease(self) -> PairLease:
+        return PairLease(seconds=self._settings.pair_lease_seconds)
+
+    @provide
     def run_limits(self) -> RunLimits:
         return RunLimits(
             max_failed_comparisons=self._settings.max_failed_comparisons,
             fetch_concurrency=self._settings.content_fetch_concurrency,
         )
 
-    @provide
-    def content_fetcher(self, client: httpx.AsyncClient) -> ContentFetcher:
-        return HttpContentFetcher(client, self._settings.content_service_url)
+
+class PeersProvider(Provider):
+    """content_service, and the automated judges (the LLM one None when no endpoint is
+    configured)."""
+
+    scope = Scope.APP
 
     @provide
-    async def judges(self) -> AsyncIterator[Judges]:
+    def content_fetcher(self, client: httpx.AsyncClient, s: Settings) -> ContentFetcher:
+        return HttpContentFetcher(client, s.content_service_url)
+
+    @provide
+    async def judges(self, s: Settings) -> AsyncIterator[Judges]:
         """The LLM judge gets a client of its own: the platform's client would send the
         internal bearer token to an outside API."""
-        s = self._settings
         if not s.llm_base_url:
             yield Judges(llm=None)
             return
@@ -82,13 +109,28 @@ class RefitsProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def refits(self, container: AsyncContainer) -> Refits:
+    def refits(self, container: AsyncContainer, clock: Clock) -> Refits:
         @asynccontextmanager
         async def open_uow() -> AsyncIterator[AssessmentUnitOfWork]:
             async with container() as request:
                 yield await request.get(AssessmentUnitOfWork)
 
-        return Refits(open_uow, refit)
+        return Refits(open_uow, functools.partial(refit, clock=clock))
+
+
+class UseCasesProvider(Provider):
+    """One use case per operation, per request (or per job run): dishka builds each from its
+    constructor's types."""
+
+    scope = Scope.REQUEST
+
+    create_assessment = provide(CreateAssessment)
+    get_assessment = provide(GetAssessment)
+    list_assessments = provide(ListAssessments)
+    hand_out_pair = provide(HandOutPair)
+    record_judgement = provide(RecordJudgement)
+    run_assessment = provide(RunAssessment)
+    give_up_assessment = provide(GiveUpAssessment)
 
 
 def providers(settings: Settings) -> list[Provider]:
@@ -99,4 +141,11 @@ def providers(settings: Settings) -> list[Provider]:
         memory=MemoryAssessmentUnitOfWork,
         memory_store=MemoryAssessmentStore,
     )
-    return [HttpClientProvider(settings), JudgesProvider(settings), RefitsProvider(), storage]
+    return [
+        HttpClientProvider(settings),
+        SettingsProvider(settings),
+        PeersProvider(),
+        RefitsProvider(),
+        UseCasesProvider(),
+        storage,
+    ]

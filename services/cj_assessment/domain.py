@@ -1,8 +1,8 @@
 """cj_assessment's domain: assessments, their essays, comparisons, judges and grades.
 
 Pure Python: no Quart, no SQLAlchemy. The statistics (fit, reliability, pairing, grades,
-judge quality) live in method.py and the modules behind it; this module says what an
-assessment is, what a valid request for one is, and what the callback says.
+judge quality) live in the method/ package; this module says what an assessment is, what a
+valid request for one is, and what the callback says.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from contracts.cj import AssessmentResultIn, RankedEssay
 from service_kit.errors import InvalidInput
 from services.cj_assessment.method import Estimate, Judgement, Settings
 
@@ -43,10 +44,6 @@ class ComparisonStatus(str, enum.Enum):
 
 
 FINISHED = frozenset({AssessmentStatus.COMPLETED, AssessmentStatus.FAILED})
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -115,7 +112,7 @@ class Comparison:
     essay_b: str
     judge_kind: JudgeKind
     status: ComparisonStatus
-    created_at: datetime = field(default_factory=now)
+    created_at: datetime
     lease_until: datetime | None = None
     winner: str | None = None  # "a" or "b"
     confidence: float | None = None
@@ -218,10 +215,13 @@ def _one_source(what: str, content_id: str | None, text: str | None) -> None:
 
 
 def plan_assessment(
-    request: AssessmentRequest, *, max_essays: int
+    request: AssessmentRequest, *, max_essays: int, max_essay_chars: int, at: datetime
 ) -> tuple[Assessment, list[AssessmentEssay]]:
-    """Check a request and turn it into the assessment and its essay rows (anchors that
-    bring their own text become extra essays, judged like the others)."""
+    """Check a request and turn it into the assessment (created ``at``) and its essay rows
+    (anchors that bring their own text become extra essays, judged like the others)."""
+    for text in [e.text for e in request.essays] + [a.text for a in request.anchors]:
+        if text is not None and len(text) > max_essay_chars:
+            raise InvalidInput(f"an essay's text is limited to {max_essay_chars} characters")
     essays = request.essays
     if len(essays) < 2:
         raise InvalidInput("an assessment needs at least 2 essays")
@@ -238,7 +238,7 @@ def plan_assessment(
     if scale is not None and len(set(scale)) != len(scale):
         raise InvalidInput("grade_scale lists a grade twice")
 
-    stamp = now()
+    stamp = at
     assessment = Assessment(
         id=uuid.uuid4(),
         batch_id=request.batch_id,
@@ -320,9 +320,10 @@ def completed_body(
     assessment: Assessment, essays: Sequence[AssessmentEssay], estimate: Estimate
 ) -> dict[str, Any]:
     """The ranking of the assessment's own essays: extra anchors are left out and the ranks
-    renumbered 1..n among what remains."""
+    renumbered 1..n among what remains. Built as the contract essay_lifecycle validates
+    (``contracts.cj.AssessmentResultIn``); an ungraded row carries no grade keys."""
     extra = {e.essay_id for e in essays if e.extra_anchor}
-    ranking: list[dict[str, Any]] = []
+    ranking: list[RankedEssay] = []
     for ranked in estimate.ranking:
         if ranked.essay_id in extra:
             continue
@@ -336,24 +337,26 @@ def completed_body(
         if ranked.grade is not None:
             row["grade"] = ranked.grade
             row["grade_probabilities"] = ranked.grade_probabilities
-        ranking.append(row)
-    return {
-        "status": "completed",
-        "assessment_id": str(assessment.id),
-        "batch_id": assessment.batch_id,
-        "ranking": ranking,
-        "reliability": estimate.reliability,
-        "reliability_method": estimate.reliability_method,
-        "ssr": estimate.ssr,
-        "comparisons": estimate.comparisons,
-        "stop_reason": assessment.stop_reason,
-    }
+        ranking.append(RankedEssay.model_validate(row))
+    result = AssessmentResultIn(
+        status="completed",
+        assessment_id=str(assessment.id),
+        batch_id=assessment.batch_id,
+        ranking=ranking,
+        reliability=estimate.reliability,
+        reliability_method=estimate.reliability_method,
+        ssr=estimate.ssr,
+        comparisons=estimate.comparisons,
+        stop_reason=assessment.stop_reason,
+    )
+    return result.model_dump(mode="json", exclude_unset=True)
 
 
 def failed_body(assessment: Assessment, reason: str) -> dict[str, Any]:
-    return {
-        "status": "failed",
-        "assessment_id": str(assessment.id),
-        "batch_id": assessment.batch_id,
-        "reason": reason,
-    }
+    result = AssessmentResultIn(
+        status="failed",
+        assessment_id=str(assessment.id),
+        batch_id=assessment.batch_id,
+        reason=reason,
+    )
+    return result.model_dump(mode="json", exclude_unset=True)

@@ -1,9 +1,15 @@
-"""content_service as cj_assessment calls it (from the run job): an essay's text by id."""
+"""content_service as cj_assessment calls it (from the run job): an essay's text by id.
+
+What is worth trying again is the shared retry policy's call (``service_kit.retry``): a
+retryable answer or a transport error is ContentUnavailable, and the job queue tries the
+run again later with the same policy's backoff; any other refusal is ContentMissing.
+"""
 
 from __future__ import annotations
 
 import httpx
 
+from service_kit.retry import Verdict, classify
 from services.cj_assessment.domain import clean_text
 from services.cj_assessment.protocols import ContentMissing, ContentUnavailable
 
@@ -20,7 +26,7 @@ class HttpContentFetcher:
         except httpx.HTTPError as exc:
             raise ContentUnavailable(f"{type(exc).__name__}: {exc}") from exc
         code = response.status_code
-        if code >= 500 or code in (408, 429):
+        if classify(response) is Verdict.RETRYABLE:
             raise ContentUnavailable(f"HTTP {code} from content_service")
         if code != 200:
             raise ContentMissing(f"content_service answered HTTP {code} for {content_id}")

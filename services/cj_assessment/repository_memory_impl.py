@@ -11,6 +11,7 @@ from typing import Any
 
 from service_kit.errors import Conflict
 from service_kit.memory import MemoryUnitOfWork
+from service_kit.pagination import keyset_page_of
 from services.cj_assessment.domain import (
     Assessment,
     AssessmentEssay,
@@ -61,16 +62,16 @@ class MemoryAssessmentRepository:
     async def list_for_batch(
         self, batch_id: str | None, *, after: tuple[datetime, uuid.UUID] | None, limit: int
     ) -> list[Assessment]:
-        chosen = sorted(
+        return keyset_page_of(
             (
                 a
                 for a in self._store.assessments.values()
-                if (batch_id is None or a.batch_id == batch_id)
-                and (after is None or (a.created_at, a.id) > after)
+                if batch_id is None or a.batch_id == batch_id
             ),
-            key=lambda a: (a.created_at, a.id),
+            lambda a: (a.created_at, a.id),
+            after,
+            limit,
         )
-        return chosen[:limit]
 
     async def essays(
         self, assessment_id: uuid.UUID, *, with_texts: bool = False

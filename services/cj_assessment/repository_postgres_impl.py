@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from service_kit.errors import Conflict
 from service_kit.messaging import inbox
 from service_kit.messaging.jobs import enqueue_job
 from service_kit.messaging.outbox import enqueue
+from service_kit.pagination import keyset_after
 from services.cj_assessment.domain import (
     Assessment,
     AssessmentEssay,
@@ -96,14 +97,9 @@ class PostgresAssessmentRepository:
         statement = select(*_columns(_assessments, _ASSESSMENT))
         if batch_id is not None:
             statement = statement.where(_assessments.c.batch_id == batch_id)
-        if after is not None:
-            created, last_id = after
-            statement = statement.where(
-                or_(
-                    _assessments.c.created_at > created,
-                    and_(_assessments.c.created_at == created, _assessments.c.id > last_id),
-                )
-            )
+        statement = statement.where(
+            *keyset_after(_assessments.c.created_at, _assessments.c.id, after)
+        )
         statement = statement.order_by(_assessments.c.created_at, _assessments.c.id).limit(limit)
         return [_build(Assessment, _ASSESSMENT, r) for r in await self._session.execute(statement)]
 

@@ -1,118 +1,46 @@
-"""content_service HTTP API: parse, call a use case, shape the answer."""
+"""content_service HTTP API: parse the request, call one use case, map its result."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
 
 from dishka.integrations.base import FromDishka
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from quart import Blueprint, Response, request
 from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
-from service_kit.errors import InvalidInput, PreconditionRequired
-from service_kit.fields import SafeJson, SafeText
+from service_kit.errors import InvalidInput
 from service_kit.messaging import inbox
-from service_kit.pagination import clamp_limit, page, position_after
-from services.content_service import service
-from services.content_service.domain import (
-    DocumentChanges,
-    DocumentKind,
-    DocumentQuery,
-    DocumentView,
+from services.content_service.domain import DocumentView
+from services.content_service.schemas import (
+    BlobOut,
+    DocumentIn,
+    DocumentListQuery,
+    DocumentOut,
+    DocumentPage,
+    DocumentPatch,
+    document_out,
 )
-from services.content_service.protocols import BlobReader, ContentUnitOfWork
+from services.content_service.use_cases import (
+    CreateDocument,
+    CreateDocumentCommand,
+    DeleteDocument,
+    DeleteDocumentCommand,
+    GetDocument,
+    GetDocumentCommand,
+    ListDocuments,
+    ListDocumentsCommand,
+    ReadBlob,
+    ReadBlobCommand,
+    StoreBlob,
+    StoreBlobCommand,
+    UpdateDocument,
+    UpdateDocumentCommand,
+)
 
 blueprint = Blueprint("content", __name__)
 MAX_CONTENT_TYPE = 255  # the column's width
-
-
-class BlobOut(BaseModel):
-    content_id: str
-    size: int
-    content_type: str
-
-
-class DocumentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: DocumentKind
-    content_id: SafeText | None = None
-    text: SafeText | None = None
-    batch_id: SafeText | None = Field(default=None, max_length=64)
-    essay_id: SafeText | None = Field(default=None, max_length=64)
-    filename: SafeText | None = Field(default=None, max_length=512)
-    metadata: SafeJson = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> DocumentIn:
-        if (self.content_id is None) == (self.text is None):
-            raise ValueError("give exactly one of content_id and text")
-        return self
-
-
-class DocumentPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: DocumentKind | None = None
-    content_id: SafeText | None = None
-    batch_id: SafeText | None = Field(default=None, max_length=64)
-    essay_id: SafeText | None = Field(default=None, max_length=64)
-    filename: SafeText | None = Field(default=None, max_length=512)
-    metadata: SafeJson | None = None
-
-
-class DocumentOut(BaseModel):
-    id: uuid.UUID
-    content_id: str
-    sha256: str
-    kind: DocumentKind
-    batch_id: str | None
-    essay_id: str | None
-    filename: str | None
-    metadata: dict[str, Any]
-    version: int
-    size: int
-    content_type: str
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
-
-    @classmethod
-    def of(cls, view: DocumentView) -> DocumentOut:
-        d = view.document
-        return cls(
-            id=d.id,
-            content_id=d.content_id,
-            sha256=d.content_id,
-            kind=d.kind,
-            batch_id=d.batch_id,
-            essay_id=d.essay_id,
-            filename=d.filename,
-            metadata=d.metadata,
-            version=d.version,
-            size=view.size,
-            content_type=view.content_type,
-            created_at=d.created_at,
-            updated_at=d.updated_at,
-            deleted_at=d.deleted_at,
-        )
-
-
-class DocumentPage(BaseModel):
-    items: list[DocumentOut]
-    next_cursor: str | None
-
-
-class DocumentListQuery(BaseModel):
-    batch_id: str | None = None
-    essay_id: str | None = None
-    kind: DocumentKind | None = None
-    include_deleted: bool = False
-    limit: int = 50
-    cursor: str | None = None
+FOREVER = "public, max-age=31536000, immutable"  # a blob's id is its hash: it never changes
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
@@ -138,23 +66,22 @@ def _optional_key(value: str | None) -> str | None:
 def _document_response(
     view: DocumentView, status: int = 200
 ) -> tuple[DocumentOut, int, dict[str, str]]:
-    return DocumentOut.of(view), status, {"ETag": f'"{view.document.version}"'}
+    return document_out(view), status, {"ETag": f'"{view.document.version}"'}
 
 
 @blueprint.post("/v1/content")
 @inject
-async def upload_content(uow: FromDishka[ContentUnitOfWork]) -> Response:
+async def upload_content(store: FromDishka[StoreBlob]) -> Response:
     content_type = request.content_type
     if content_type and len(content_type) > MAX_CONTENT_TYPE:
         raise InvalidInput(f"Content-Type is limited to {MAX_CONTENT_TYPE} characters")
     data = await request.get_data(cache=False, as_text=False)
     assert isinstance(data, bytes)
-    stored = await service.store_blob(uow, data, content_type)
+    stored = await store.execute(StoreBlobCommand(data, content_type))
     blob = stored.blob
-    body = BlobOut(content_id=blob.content_id, size=blob.size, content_type=blob.content_type)
     # a ready-made JSON body: a dict would cost quart-schema a TypeAdapter per response
     return Response(
-        body.model_dump_json(),
+        BlobOut.model_validate(blob, from_attributes=True).model_dump_json(),
         status=201 if stored.created else 200,
         content_type="application/json",
         headers={"ETag": f'"{blob.content_id}"'},
@@ -163,19 +90,20 @@ async def upload_content(uow: FromDishka[ContentUnitOfWork]) -> Response:
 
 @blueprint.route("/v1/content/<content_id>", methods=["GET", "HEAD"])
 @inject
-async def download_content(content_id: str, reader: FromDishka[BlobReader]) -> Response:
+async def download_content(content_id: str, read: FromDishka[ReadBlob]) -> Response:
+    # the hot path: a raw Response, no schema validation, no serialising
+    head = request.method == "HEAD"
+    found = await read.execute(ReadBlobCommand(content_id, with_data=not head))
     etag = f'"{content_id}"'
-    if request.method == "HEAD":
-        blob = await service.describe_blob(reader, content_id)
-        response = Response(b"", content_type=blob.content_type)
-        response.content_length = blob.size
+    if head:
+        response = Response(b"", content_type=found.blob.content_type)
+        response.content_length = found.blob.size
     else:
-        blob, data = await service.fetch_blob(reader, content_id)
         if _etag_matches(request.headers.get("If-None-Match"), etag):
             return Response(b"", status=304, headers={"ETag": etag})
-        response = Response(data, content_type=blob.content_type)
+        response = Response(found.data, content_type=found.blob.content_type)
     response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Cache-Control"] = FOREVER
     return response
 
 
@@ -184,29 +112,22 @@ async def download_content(content_id: str, reader: FromDishka[BlobReader]) -> R
 @validate_response(DocumentOut, 201)
 @inject
 async def create_document(
-    data: DocumentIn, uow: FromDishka[ContentUnitOfWork]
+    data: DocumentIn, create: FromDishka[CreateDocument]
 ) -> tuple[DocumentOut, int, dict[str, str]]:
-    view = await service.create_document(
-        uow,
-        kind=data.kind,
-        content_id=data.content_id,
-        text=data.text,
-        batch_id=data.batch_id,
-        essay_id=data.essay_id,
-        filename=data.filename,
-        metadata=data.metadata,
+    command = CreateDocumentCommand(
+        **data.model_dump(),
         idempotency_key=_optional_key(request.headers.get(inbox.IDEMPOTENCY_HEADER)),
     )
-    return _document_response(view, 201)
+    return _document_response(await create.execute(command), 201)
 
 
 @blueprint.get("/v1/documents/<uuid:document_id>")
 @validate_response(DocumentOut)
 @inject
 async def get_document(
-    document_id: uuid.UUID, uow: FromDishka[ContentUnitOfWork]
+    document_id: uuid.UUID, get: FromDishka[GetDocument]
 ) -> tuple[DocumentOut, int, dict[str, str]]:
-    return _document_response(await service.get_document(uow, document_id))
+    return _document_response(await get.execute(GetDocumentCommand(document_id)))
 
 
 @blueprint.get("/v1/documents")
@@ -214,38 +135,26 @@ async def get_document(
 @validate_response(DocumentPage)
 @inject
 async def list_documents(
-    query_args: DocumentListQuery, uow: FromDishka[ContentUnitOfWork]
+    query_args: DocumentListQuery, list_: FromDishka[ListDocuments]
 ) -> DocumentPage:
-    limit = clamp_limit(query_args.limit)
-    query = DocumentQuery(
-        batch_id=query_args.batch_id,
-        essay_id=query_args.essay_id,
-        kind=query_args.kind,
-        include_deleted=query_args.include_deleted,
-        after=position_after(query_args.cursor),
-        limit=limit + 1,
-    )
-    views = await service.list_documents(uow, query)
-    shown, cursor = page(views, limit, lambda v: (v.document.created_at, v.document.id))
-    return DocumentPage(items=[DocumentOut.of(v) for v in shown], next_cursor=cursor)
+    found = await list_.execute(ListDocumentsCommand(**query_args.model_dump()))
+    return DocumentPage(items=[document_out(v) for v in found.items], next_cursor=found.next_cursor)
 
 
 @blueprint.patch("/v1/documents/<uuid:document_id>")
 @validate_request(DocumentPatch)
 @inject
 async def patch_document(
-    document_id: uuid.UUID, data: DocumentPatch, uow: FromDishka[ContentUnitOfWork]
+    document_id: uuid.UUID, data: DocumentPatch, update: FromDishka[UpdateDocument]
 ) -> tuple[DocumentOut, int, dict[str, str]]:
     version = _version_from(request.headers.get("If-Match"))
-    if version is None:
-        raise PreconditionRequired("send If-Match with the version you last read")
-    changes = DocumentChanges({name: getattr(data, name) for name in data.model_fields_set})
-    return _document_response(await service.update_document(uow, document_id, version, changes))
+    view = await update.execute(UpdateDocumentCommand(document_id, version, data.sent()))
+    return _document_response(view)
 
 
 @blueprint.delete("/v1/documents/<uuid:document_id>")
 @inject
-async def delete_document(document_id: uuid.UUID, uow: FromDishka[ContentUnitOfWork]) -> Response:
+async def delete_document(document_id: uuid.UUID, delete: FromDishka[DeleteDocument]) -> Response:
     version = _version_from(request.headers.get("If-Match"))
-    await service.delete_document(uow, document_id, version)
+    await delete.execute(DeleteDocumentCommand(document_id, version))
     return Response(b"", status=204)

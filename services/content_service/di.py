@@ -1,4 +1,4 @@
-"""content_service's composition root: which storage backs the use cases."""
+"""content_service's composition root: which storage backs the use cases, and the use cases."""
 
 from __future__ import annotations
 
@@ -18,6 +18,16 @@ from services.content_service.repository_postgres_impl import (
     PostgresBlobReader,
     PostgresContentUnitOfWork,
 )
+from services.content_service.use_cases import (
+    CreateDocument,
+    DeleteDocument,
+    GetDocument,
+    ListDocuments,
+    PurgeBlobs,
+    ReadBlob,
+    StoreBlob,
+    UpdateDocument,
+)
 
 
 class PostgresReaderProvider(Provider):
@@ -32,7 +42,23 @@ class MemoryReaderProvider(Provider):
         return MemoryBlobReader(store)
 
 
-def providers(settings: Settings) -> list[Provider]:
+class UseCasesProvider(Provider):
+    """Every use case per request, its ports resolved by type."""
+
+    scope = Scope.REQUEST
+
+    store_blob = provide(StoreBlob)
+    read_blob = provide(ReadBlob)
+    create_document = provide(CreateDocument)
+    get_document = provide(GetDocument)
+    list_documents = provide(ListDocuments)
+    update_document = provide(UpdateDocument)
+    delete_document = provide(DeleteDocument)
+    purge_blobs = provide(PurgeBlobs)
+
+
+def storage_providers(settings: Settings) -> list[Provider]:
+    """The unit of work and the blob reader, on PostgreSQL or in memory as settings say."""
     storage = storage_provider(
         settings,
         ContentUnitOfWork,
@@ -42,3 +68,7 @@ def providers(settings: Settings) -> list[Provider]:
     )
     memory = settings.repository is RepositoryKind.MEMORY
     return [storage, MemoryReaderProvider() if memory else PostgresReaderProvider()]
+
+
+def providers(settings: Settings) -> list[Provider]:
+    return [*storage_providers(settings), UseCasesProvider()]

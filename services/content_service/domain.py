@@ -5,28 +5,35 @@ Pure Python: no Quart, no SQLAlchemy.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from contracts.content import DocumentKind
 from service_kit.errors import InvalidInput
+
+__all__ = [  # DocumentKind is the contract's enum: one enum on the wire and in the domain
+    "DEFAULT_CONTENT_TYPE",
+    "PATCHABLE",
+    "Blob",
+    "Document",
+    "DocumentChanges",
+    "DocumentKind",
+    "DocumentQuery",
+    "DocumentView",
+    "InvalidContentId",
+    "PurgeReport",
+    "StoredBlob",
+    "UnknownContent",
+    "content_id_of",
+    "require_content_id",
+]
 
 _CONTENT_ID = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
-
-
-class DocumentKind(str, enum.Enum):
-    RAW_FILE = "raw_file"
-    EXTRACTED_TEXT = "extracted_text"
-    CORRECTED_TEXT = "corrected_text"
-    PROMPT = "prompt"
-    RUBRIC = "rubric"
-    ANCHOR = "anchor"
-    OTHER = "other"
 
 
 class InvalidContentId(InvalidInput):
@@ -38,10 +45,6 @@ class UnknownContent(InvalidInput):
     """A document names a blob this store does not hold."""
 
     title = "Unknown content"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def content_id_of(data: bytes) -> str:
@@ -62,8 +65,8 @@ class Blob:
     created_at: datetime
 
     @classmethod
-    def of(cls, data: bytes, content_type: str | None) -> Blob:
-        return cls(content_id_of(data), len(data), content_type or DEFAULT_CONTENT_TYPE, now())
+    def of(cls, data: bytes, content_type: str | None, at: datetime) -> Blob:
+        return cls(content_id_of(data), len(data), content_type or DEFAULT_CONTENT_TYPE, at)
 
 
 @dataclass(frozen=True)
@@ -92,12 +95,12 @@ class Document:
         content_id: str,
         kind: DocumentKind,
         *,
+        at: datetime,
         batch_id: str | None = None,
         essay_id: str | None = None,
         filename: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> Document:
-        stamp = now()
         return cls(
             id=uuid.uuid4(),
             content_id=require_content_id(content_id),
@@ -107,13 +110,17 @@ class Document:
             filename=filename,
             metadata=dict(metadata or {}),
             version=1,
-            created_at=stamp,
-            updated_at=stamp,
+            created_at=at,
+            updated_at=at,
         )
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    def soft_deleted(self, at: datetime) -> Document:
+        """The document once deleted: kept, one version later, answered as gone."""
+        return replace(self, deleted_at=at, updated_at=at, version=self.version + 1)
 
 
 @dataclass(frozen=True)
@@ -146,9 +153,9 @@ class DocumentChanges:
         if not self.values:
             raise InvalidInput("a patch must change at least one field")
 
-    def apply(self, document: Document) -> Document:
+    def apply(self, document: Document, at: datetime) -> Document:
         """The document after the change: one version later."""
-        return replace(document, **self.values, version=document.version + 1, updated_at=now())
+        return replace(document, **self.values, version=document.version + 1, updated_at=at)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""Remove blobs that no live document references, older than a grace period.
+"""The purge command: remove blobs that no live document references, older than a grace period.
 
     python -m services.content_service.purge [--grace-hours 24]
 
-Reads CONTENT_SERVICE_DATABASE_URL like the service; prints what it removed.
+Reads CONTENT_SERVICE_DATABASE_URL like the service; prints what it removed. The work is the
+PurgeBlobs use case, resolved through the service's own providers.
 """
 
 from __future__ import annotations
@@ -11,19 +12,30 @@ import argparse
 import asyncio
 from datetime import timedelta
 
+from dishka import make_async_container
+
 from service_kit.db import Database
-from services.content_service import service
+from service_kit.di import ClockProvider, DatabaseProvider
+from service_kit.settings import RepositoryKind
 from services.content_service.config import Settings
+from services.content_service.di import providers
 from services.content_service.domain import PurgeReport
-from services.content_service.repository_postgres_impl import PostgresContentUnitOfWork
+from services.content_service.use_cases import PurgeBlobs, PurgeBlobsCommand
 
 
 async def purge(settings: Settings, grace: timedelta) -> PurgeReport:
+    # always PostgreSQL: a memory store would be a new, empty one
+    settings = settings.model_copy(update={"repository": RepositoryKind.POSTGRES})
     database = Database(settings.database_url, pool_size=1, max_overflow=0)
+    container = make_async_container(
+        ClockProvider(), DatabaseProvider(database), *providers(settings)
+    )
     try:
-        async with database.sessions() as session:
-            return await service.purge(PostgresContentUnitOfWork(session), grace)
+        async with container() as request:
+            use_case = await request.get(PurgeBlobs)
+            return await use_case.execute(PurgeBlobsCommand(grace))
     finally:
+        await container.close()
         await database.dispose()
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+from service_kit.pagination import keyset_page_of
 from services.content_service.domain import (
     Blob,
     Document,
@@ -93,14 +94,15 @@ class MemoryDocumentRepository:
                 and (query.essay_id is None or d.essay_id == query.essay_id)
                 and (query.kind is None or d.kind == query.kind)
                 and (query.include_deleted or not d.deleted)
-                and (query.after is None or (d.created_at, d.id) > query.after)
             )
 
-        chosen = sorted(
+        chosen = keyset_page_of(
             (d for d in self._store.documents.values() if wanted(d)),
-            key=lambda d: (d.created_at, d.id),
+            lambda d: (d.created_at, d.id),
+            query.after,
+            query.limit,
         )
-        return [self._view(d) for d in chosen[: query.limit]]
+        return [self._view(d) for d in chosen]
 
     async def replace(self, document: Document, expected_version: int) -> bool:
         current = self._store.documents.get(document.id)

@@ -6,13 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, exists, or_, select, update
+from sqlalchemy import Table, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.db import Database, SqlAlchemyUnitOfWork
 from service_kit.messaging import inbox
+from service_kit.pagination import keyset_after
 from services.content_service.domain import (
     Blob,
     Document,
@@ -177,14 +178,7 @@ class PostgresDocumentRepository:
             conditions.append(_documents.c.kind == query.kind)
         if not query.include_deleted:
             conditions.append(_documents.c.deleted_at.is_(None))
-        if query.after is not None:
-            created, last_id = query.after
-            conditions.append(
-                or_(
-                    _documents.c.created_at > created,
-                    and_(_documents.c.created_at == created, _documents.c.id > last_id),
-                )
-            )
+        conditions.extend(keyset_after(_documents.c.created_at, _documents.c.id, query.after))
         statement = (
             self._joined()
             .where(*conditions)

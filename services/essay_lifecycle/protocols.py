@@ -1,4 +1,5 @@
-"""The contracts essay_lifecycle's use cases hold their storage to."""
+"""The ports essay_lifecycle's use cases are written against: the unit of work with its
+repositories, and the result callback's fast path (``EssaySettler``)."""
 
 from __future__ import annotations
 
@@ -60,8 +61,9 @@ class EssayRepository(Protocol):
 
 
 class BatchRepository(Protocol):
-    async def ensure(self, batch_id: str) -> None:
-        """The batch row exists (a file may be announced before its batch is registered)."""
+    async def ensure(self, batch_id: str, at: datetime) -> None:
+        """The batch row exists, made ``at`` if it did not (a file may be announced before
+        its batch is registered)."""
         ...
 
     async def register(self, batch: Batch) -> None: ...
@@ -77,12 +79,13 @@ class PhaseRunRepository(Protocol):
     async def get(self, batch_id: str, phase: Phase, attempt: int) -> PhaseRun | None: ...
 
     async def close(self, run: PhaseRun, essays: int) -> int | None:
-        """``essays`` of the run left pending/in progress: the number still open afterwards
-        (None if the run is no longer running). A short row lock at the transaction's end."""
+        """Count ``essays`` out of the run, as ``PhaseRun.counted_out`` says, on the stored
+        row: the number still open afterwards (None if the run is no longer running). A
+        short row lock at the transaction's end."""
         ...
 
-    async def mark_reported(self, run: PhaseRun) -> bool:
-        """True for the one caller that moves the run from running to reported."""
+    async def mark_reported(self, run: PhaseRun, at: datetime) -> bool:
+        """True for the one caller that moves the run from running to reported (at ``at``)."""
         ...
 
     async def set_counts(self, run: PhaseRun, essay_count: int, open_essays: int) -> None: ...
@@ -100,8 +103,14 @@ class EssayUnitOfWork(OutboxUnitOfWork, Protocol):
     @property
     def runs(self) -> PhaseRunRepository: ...
 
-    # The per-essay callback's fast path: each is its own transaction, used outside
-    # ``async with`` (never inside one: it would not be part of it).
+
+class EssaySettler(Protocol):
+    """Counts one essay out of its phase run in a single statement, outside any unit of
+    work: the spellcheck callback's fast path. Each call is its own transaction (never use
+    it inside ``async with uow``: it would not be part of that transaction).
+
+    It settles only what ``PhaseRun.settles_alone`` allows: the run's last open essay is
+    left to the unit of work, whose transaction also sends the outcome."""
 
     async def essay_with_run(
         self, essay_id: uuid.UUID, phase: Phase, attempt: int
@@ -116,6 +125,6 @@ class EssayUnitOfWork(OutboxUnitOfWork, Protocol):
         """Save ``transitions`` (computed from ``before``) with their timeline events and
         count the essay out of ``run``, committed at once, all or nothing: the run's open
         essays afterwards, or None with nothing written when ``before`` is no longer the
-        essay's version, the run is not running, or this essay is the run's last open one
-        (whose outcome must be written in the same transaction)."""
+        essay's version or the run does not let the essay settle alone
+        (``PhaseRun.settles_alone``: it has reported, or this is its last open essay)."""
         ...

@@ -11,6 +11,7 @@ from typing import Any
 
 from service_kit.errors import Conflict
 from service_kit.memory import MemoryUnitOfWork
+from service_kit.pagination import keyset_page_of
 from services.essay_lifecycle.domain import (
     Batch,
     Essay,
@@ -20,7 +21,6 @@ from services.essay_lifecycle.domain import (
     PhaseRunStatus,
     TimelineEvent,
     Transition,
-    now,
 )
 
 
@@ -105,17 +105,16 @@ class MemoryEssayRepository:
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
     ) -> list[Essay]:
-        chosen = sorted(
+        return keyset_page_of(
             (
                 e
                 for e in self._store.essays.values()
-                if e.batch_id == batch_id
-                and (status is None or e.status is status)
-                and (after is None or (e.created_at, e.id) > after)
+                if e.batch_id == batch_id and (status is None or e.status is status)
             ),
-            key=lambda e: (e.created_at, e.id),
+            lambda e: (e.created_at, e.id),
+            after,
+            limit,
         )
-        return chosen[:limit]
 
     async def timeline(self, essay_id: uuid.UUID) -> list[TimelineEvent]:
         return sorted(
@@ -134,8 +133,8 @@ class MemoryBatchRepository:
     def __init__(self, store: MemoryEssayStore) -> None:
         self._store = store
 
-    async def ensure(self, batch_id: str) -> None:
-        self._store.batches.setdefault(batch_id, Batch(batch_id))
+    async def ensure(self, batch_id: str, at: datetime) -> None:
+        self._store.batches.setdefault(batch_id, Batch(batch_id, created_at=at))
 
     async def register(self, batch: Batch) -> None:
         existing = self._store.batches.get(batch.id)
@@ -165,21 +164,20 @@ class MemoryPhaseRunRepository:
 
     async def close(self, run: PhaseRun, essays: int) -> int | None:
         key = (run.batch_id, run.phase, run.attempt)
-        current = self._store.runs[key]
-        if current.status is not PhaseRunStatus.RUNNING:
-            return None
-        self._store.runs[key] = dataclasses.replace(
-            current, open_essays=current.open_essays - essays
-        )
-        return current.open_essays - essays
+        remaining = self._store.runs[key].counted_out(essays)
+        if remaining is not None:
+            self._store.runs[key] = dataclasses.replace(
+                self._store.runs[key], open_essays=remaining
+            )
+        return remaining
 
-    async def mark_reported(self, run: PhaseRun) -> bool:
+    async def mark_reported(self, run: PhaseRun, at: datetime) -> bool:
         key = (run.batch_id, run.phase, run.attempt)
         current = self._store.runs[key]
         if current.status is not PhaseRunStatus.RUNNING:
             return False
         self._store.runs[key] = dataclasses.replace(
-            current, status=PhaseRunStatus.REPORTED, reported_at=now()
+            current, status=PhaseRunStatus.REPORTED, reported_at=at
         )
         return True
 
@@ -203,6 +201,14 @@ class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
         self.batches = MemoryBatchRepository(store)
         self.runs = MemoryPhaseRunRepository(store)
 
+
+class MemoryEssaySettler:
+    """The callback's fast path in memory: written straight into the store, as the SQL
+    statement is its own transaction outside any unit of work."""
+
+    def __init__(self, store: MemoryEssayStore) -> None:
+        self.store = store
+
     async def essay_with_run(
         self, essay_id: uuid.UUID, phase: Phase, attempt: int
     ) -> tuple[Essay | None, PhaseRun | None]:
@@ -214,7 +220,6 @@ class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
     async def settle(
         self, before: Essay, transitions: Sequence[Transition], run: PhaseRun
     ) -> int | None:
-        # written straight into the store: it is its own transaction, outside ``async with``
         key = (run.batch_id, run.phase, run.attempt)
         current_run = self.store.runs.get(key)
         current = self.store.essays.get(before.id)
@@ -222,8 +227,7 @@ class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
             current is None
             or current.version != before.version
             or current_run is None
-            or current_run.status is not PhaseRunStatus.RUNNING
-            or current_run.open_essays <= 1
+            or not current_run.settles_alone()
         ):
             return None
         after = transitions[-1].essay
@@ -235,6 +239,7 @@ class MemoryEssayUnitOfWork(MemoryUnitOfWork[MemoryEssayStore]):
         }
         self.store.essays[before.id] = dataclasses.replace(current, **changed)
         self.store.events.extend(t.event for t in transitions)
-        remaining = current_run.open_essays - 1
+        remaining = current_run.counted_out(1)
+        assert remaining is not None  # settles_alone: the run is running
         self.store.runs[key] = dataclasses.replace(current_run, open_essays=remaining)
         return remaining

@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.db import Database, SqlAlchemyUnitOfWork
 from service_kit.errors import Conflict
 from service_kit.messaging.outbox import enqueue
+from service_kit.pagination import keyset_after
 from services.essay_lifecycle.domain import (
     Batch,
     Essay,
@@ -26,7 +27,6 @@ from services.essay_lifecycle.domain import (
     PhaseRunStatus,
     TimelineEvent,
     Transition,
-    now,
 )
 from services.essay_lifecycle.models_db import (
     BatchRow,
@@ -164,14 +164,7 @@ class PostgresEssayRepository:
         conditions = [_essays.c.batch_id == batch_id]
         if status is not None:
             conditions.append(_essays.c.status == status)
-        if after is not None:
-            created, last_id = after
-            conditions.append(
-                or_(
-                    _essays.c.created_at > created,
-                    and_(_essays.c.created_at == created, _essays.c.id > last_id),
-                )
-            )
+        conditions.extend(keyset_after(_essays.c.created_at, _essays.c.id, after))
         statement = (
             self._select(*conditions).order_by(_essays.c.created_at, _essays.c.id).limit(limit)
         )
@@ -198,9 +191,9 @@ class PostgresBatchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def ensure(self, batch_id: str) -> None:
+    async def ensure(self, batch_id: str, at: datetime) -> None:
         await self._session.execute(
-            insert(_batches).values(id=batch_id, created_at=now()).on_conflict_do_nothing()
+            insert(_batches).values(id=batch_id, created_at=at).on_conflict_do_nothing()
         )
 
     async def register(self, batch: Batch) -> None:
@@ -230,7 +223,11 @@ class PostgresBatchRepository:
         if row is None:
             return None
         return Batch(
-            row.id, row.language, row.expected_essay_count, row.callback_url, row.created_at
+            row.id,
+            row.language,
+            row.expected_essay_count,
+            row.callback_url,
+            created_at=row.created_at,
         )
 
 
@@ -267,7 +264,7 @@ class PostgresPhaseRunRepository:
         remaining = await self._session.scalar(_CLOSE_RUN, params)
         return None if remaining is None else int(remaining)
 
-    async def mark_reported(self, run: PhaseRun) -> bool:
+    async def mark_reported(self, run: PhaseRun, at: datetime) -> bool:
         result = await self._session.execute(
             update(_runs)
             .where(
@@ -276,7 +273,7 @@ class PostgresPhaseRunRepository:
                 _runs.c.attempt == run.attempt,
                 _runs.c.status == PhaseRunStatus.RUNNING,
             )
-            .values(status=PhaseRunStatus.REPORTED, reported_at=now())
+            .values(status=PhaseRunStatus.REPORTED, reported_at=at)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -308,16 +305,27 @@ def _from_json(value: str | None) -> Any:
 
 
 class PostgresEssayUnitOfWork(SqlAlchemyUnitOfWork):
-    """The session-bound repositories, plus the callback's hot path on the raw asyncpg pool:
-    single statements in their own implicit transactions, no ORM session, no BEGIN/COMMIT
-    round trips."""
+    """The session-bound repositories: one transaction, with the outbox."""
 
-    def __init__(self, session: AsyncSession, database: Database) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
-        self._database = database
         self.essays = PostgresEssayRepository(session)
         self.batches = PostgresBatchRepository(session)
         self.runs = PostgresPhaseRunRepository(session)
+
+    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
+        await enqueue(
+            self.session, messaging.outbox, method, url, json=body, idempotency_key=idempotency_key
+        )
+
+
+class PostgresEssaySettler:
+    """The callback's fast path on the raw asyncpg pool (``settle_sql``): single statements
+    in their own implicit transactions, no ORM session, no BEGIN/COMMIT round trips.
+    ``SETTLE``'s ``open_essays > 1`` on a running run is ``PhaseRun.settles_alone``."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def essay_with_run(
         self, essay_id: uuid.UUID, phase: Phase, attempt: int
@@ -346,8 +354,8 @@ class PostgresEssayUnitOfWork(SqlAlchemyUnitOfWork):
             json.loads(values["run_settings"]),
             values["run_last_phase"],
             values["run_open_essays"],
-            values["run_created_at"],
-            values["run_reported_at"],
+            created_at=values["run_created_at"],
+            reported_at=values["run_reported_at"],
         )
         return essay, run
 
@@ -378,8 +386,3 @@ class PostgresEssayUnitOfWork(SqlAlchemyUnitOfWork):
             *(_column(getattr(after, name)) for name in columns),
         )
         return None if row is None else int(row["open_essays"])
-
-    async def call_peer(self, method: str, url: str, body: Any, idempotency_key: str) -> None:
-        await enqueue(
-            self.session, messaging.outbox, method, url, json=body, idempotency_key=idempotency_key
-        )

@@ -1,8 +1,9 @@
-"""The per-essay callback's hot path in SQL: one read, then one statement that is the whole
-transition (its own implicit transaction, so one round trip including the commit).
+"""The SQL of ``PostgresEssaySettler``, the per-essay callback's fast path (the port
+``protocols.EssaySettler``): one read, then one statement that is the whole transition (its
+own implicit transaction, so one round trip including the commit).
 
-Kept apart from the repository so the benchmark's probe times the very statement the
-service runs.
+Kept apart from the adapter so the benchmark's probe times the very statement the service
+runs.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ def settle_statement(columns: tuple[str, ...]) -> str:
 
     Locks are taken in the order every other path takes them (the essay, then the run), and
     only for the statement and its commit. Nothing is written when the essay is no longer at
-    the version the transitions were computed from, when the run is not running, or when
-    this essay is the run's last open one: its outcome must be written in the same
-    transaction, so that case goes through the full unit of work. Returns one row (the
+    the version the transitions were computed from, or when the run does not let it settle
+    alone (``PhaseRun.settles_alone``, the domain's rule: ``status = 'running' AND
+    open_essays > 1`` here): the run has reported, or this essay is its last open one, whose
+    outcome must be written in the same transaction, so that case goes through the full
+    unit of work. Returns one row (the
     run's open essays afterwards) when it wrote, none when it did not.
 
     Only the columns the transitions changed are written, so a concurrent change to another

@@ -1,6 +1,6 @@
 """file_service's domain: uploaded files, their versions, and what became of each.
 
-Pure Python: no Quart, no SQLAlchemy. Text extraction itself lives in extraction.py.
+Pure Python: no Quart, no SQLAlchemy. Text extraction itself lives in extraction/.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import enum
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from contracts.files import FileNoticeIn
+from service_kit.clock import SystemClock
 from service_kit.errors import Conflict, DomainError
 from services.file_service.extraction import (
     ExtractionLimits,
@@ -33,15 +35,12 @@ class FileStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class Intake:
     """What a batch's files add up to, counted over the current version of every file that is
     not deleted: the source of truth for which essays a pipeline must cover."""
 
+    batch_id: str
     processing: int
     ready: int
     rejected: int
@@ -50,6 +49,11 @@ class Intake:
     @property
     def files(self) -> int:
         return self.processing + self.ready + self.rejected
+
+    @property
+    def sealed(self) -> bool:
+        """The batch takes no more uploads, replacements or deletions."""
+        return self.sealed_at is not None
 
     @property
     def sealable(self) -> bool:
@@ -62,6 +66,13 @@ def intake_closed(batch_id: str) -> Conflict:
         f"batch {batch_id} is starting or started: it takes no more files",
         code="batch_sealed",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UploadLimits:
+    """How many parts one upload request may have (a zip archive is one)."""
+
+    max_parts: int = 100
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,8 @@ class FileVersion:
     char_count: int | None = None
     word_count: int | None = None
     extraction_ms: float | None = None
-    created_at: datetime = field(default_factory=now)
+    # the use cases pass their clock's time; the default serves versions built elsewhere
+    created_at: datetime = field(default_factory=SystemClock().now)
     processed_at: datetime | None = None
 
 
@@ -149,7 +161,8 @@ def screen(incoming: IncomingFile, limits: ExtractionLimits) -> Screened:
         return Screened(incoming, None, refusal)
 
 
-def new_version(file_id: uuid.UUID, version: int, screened: Screened) -> FileVersion:
+def new_version(file_id: uuid.UUID, version: int, screened: Screened, at: datetime) -> FileVersion:
+    """The version a screened upload makes: processing, or rejected (and done) at once."""
     incoming = screened.incoming
     refusal = screened.refusal
     return FileVersion(
@@ -162,7 +175,19 @@ def new_version(file_id: uuid.UUID, version: int, screened: Screened) -> FileVer
         kind=screened.kind.value if screened.kind else None,
         error_code=refusal.code.value if refusal else None,
         error_message=refusal.message if refusal else None,
-        processed_at=now() if refusal else None,
+        created_at=at,
+        processed_at=at if refusal else None,
+    )
+
+
+def rejected_version(version: FileVersion, code: str, message: str, at: datetime) -> FileVersion:
+    """The version processed and rejected: why (code, message) and when."""
+    return dataclasses.replace(
+        version,
+        status=FileStatus.REJECTED,
+        error_code=code,
+        error_message=message,
+        processed_at=at,
     )
 
 
@@ -194,25 +219,44 @@ class UploadRefused(DomainError):
 
 
 def essay_ready_body(view: FileView) -> dict[str, Any]:
+    """The notice that a file became an essay, as essay_lifecycle reads it (FileNoticeIn)."""
     v = view.version
-    return {
-        "file_id": str(v.file_id),
-        "filename": v.filename,
-        "version": v.version,
-        "text_content_id": v.text_content_id,
-        "raw_content_id": v.raw_content_id,
-    }
+    notice = FileNoticeIn(
+        file_id=str(v.file_id),
+        filename=v.filename,
+        version=v.version,
+        text_content_id=v.text_content_id,
+        raw_content_id=v.raw_content_id,
+    )
+    return notice.model_dump(mode="json", exclude_unset=True)
 
 
 def essay_rejected_body(view: FileView) -> dict[str, Any]:
+    """The notice that a file was rejected and why, as essay_lifecycle reads it."""
     v = view.version
-    return {
-        "file_id": str(v.file_id),
-        "filename": v.filename,
-        "version": v.version,
-        "error_code": v.error_code,
-        "error_message": v.error_message,
-    }
+    notice = FileNoticeIn(
+        file_id=str(v.file_id),
+        filename=v.filename,
+        version=v.version,
+        error_code=v.error_code,
+        error_message=v.error_message,
+    )
+    return notice.model_dump(mode="json", exclude_unset=True)
+
+
+@dataclass(frozen=True)
+class EssayLifecycleUrls:
+    """Where essay_lifecycle hears about a batch's files (through the outbox)."""
+
+    base_url: str
+
+    def essays(self, batch_id: str) -> str:
+        """A file's outcome: an essay ready, or a file rejected."""
+        return f"{self.base_url}/internal/v1/batches/{batch_id}/essays"
+
+    def file(self, batch_id: str, file_id: uuid.UUID) -> str:
+        """A file withdrawn (deleted)."""
+        return f"{self.base_url}/internal/v1/batches/{batch_id}/files/{file_id}"
 
 
 def notification_key(file_id: uuid.UUID, version: int) -> str:

@@ -1,14 +1,20 @@
 """Adapters for the services file_service calls synchronously: content_service (from the
-job) and the orchestrator's batch gate (from the API)."""
+job) and the orchestrator's batch gate (from upload, replace and delete). Both sides of
+each message are the shared contract models; which answers are worth another try is the
+platform's one retry policy (the job queue schedules the next try)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
+from contracts.content import BlobOut, DocumentIn, DocumentKind, DocumentOut
+from contracts.files import BatchGateOut
 from service_kit.errors import Conflict, NotFound, PeerUnavailable
-from services.file_service.processing import ContentRefused, ContentUnavailable
+from service_kit.retry import Verdict, classify
+from services.file_service.protocols import ContentRefused, ContentUnavailable
 
 RETRY_AFTER_SECONDS = 5
 
@@ -18,25 +24,30 @@ class HttpContentStore:
         self._client = client
         self._base = base_url.rstrip("/")
 
-    async def _post(self, path: str, **kwargs: Any) -> dict[str, Any]:
+    async def _post(self, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = await self._client.post(self._base + path, **kwargs)
         except httpx.HTTPError as exc:
             raise ContentUnavailable(f"{type(exc).__name__}: {exc}") from exc
-        if response.status_code >= 500 or response.status_code in (408, 409, 429):
-            raise ContentUnavailable(f"HTTP {response.status_code} from {path}")
-        if response.status_code >= 400:
-            raise ContentRefused(f"HTTP {response.status_code} from {path}: {response.text[:300]}")
-        return dict(response.json())
+        match classify(response):
+            case Verdict.RETRYABLE:
+                raise ContentUnavailable(f"HTTP {response.status_code} from {path}")
+            case Verdict.PERMANENT:
+                raise ContentRefused(
+                    f"HTTP {response.status_code} from {path}: {response.text[:300]}"
+                )
+        return response
 
     async def store_blob(self, data: bytes, content_type: str) -> str:
-        body = await self._post("/v1/content", content=data, headers={"Content-Type": content_type})
-        return str(body["content_id"])
+        response = await self._post(
+            "/v1/content", content=data, headers={"Content-Type": content_type}
+        )
+        return BlobOut.model_validate_json(response.content).content_id
 
     async def create_document(
         self,
         *,
-        kind: str,
+        kind: DocumentKind,
         batch_id: str,
         filename: str,
         metadata: dict[str, Any],
@@ -44,19 +55,19 @@ class HttpContentStore:
         content_id: str | None = None,
         text: str | None = None,
     ) -> str:
-        payload: dict[str, Any] = {
-            "kind": kind,
-            "batch_id": batch_id,
-            "filename": filename[:512],
-            "metadata": metadata,
-        }
-        payload["content_id" if content_id is not None else "text"] = (
-            content_id if content_id is not None else text
+        document = DocumentIn(
+            kind=kind,
+            batch_id=batch_id,
+            filename=filename[:512],
+            metadata=metadata,
+            **({"content_id": content_id} if content_id is not None else {"text": text}),
         )
-        body = await self._post(
-            "/v1/documents", json=payload, headers={"Idempotency-Key": idempotency_key}
+        response = await self._post(
+            "/v1/documents",
+            json=document.model_dump(mode="json", exclude_unset=True),
+            headers={"Idempotency-Key": idempotency_key},
         )
-        return str(body["content_id"])
+        return DocumentOut.model_validate_json(response.content).content_id
 
 
 class OpenGate:
@@ -69,8 +80,9 @@ class OpenGate:
 class OrchestratorGate:
     """Asks batch_orchestrator whether the batch's pipeline has started.
 
-    Contract: ``GET /internal/v1/batches/{id}`` answers 200 with ``{"pipeline_started": bool}``
-    (404 for an unknown batch). Unreachable means 503 with Retry-After, never a silent accept.
+    Contract: ``GET /internal/v1/batches/{id}`` answers 200 with a ``BatchGateOut``
+    (404 for an unknown batch). Unreachable, or an answer we cannot read, means 503 with
+    Retry-After, never a silent accept.
     """
 
     def __init__(self, client: httpx.AsyncClient, base_url: str) -> None:
@@ -92,5 +104,12 @@ class OrchestratorGate:
                 f"batch_orchestrator answered {response.status_code}",
                 retry_after=RETRY_AFTER_SECONDS,
             )
-        if response.json().get("pipeline_started"):
+        try:
+            answer = BatchGateOut.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise PeerUnavailable(
+                "batch_orchestrator's answer is not a batch gate answer",
+                retry_after=RETRY_AFTER_SECONDS,
+            ) from exc
+        if answer.pipeline_started:
             raise Conflict(f"the pipeline of batch {batch_id} has started; its files are final")

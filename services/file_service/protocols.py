@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
+from contracts.content import DocumentKind
 from service_kit.unit_of_work import OutboxUnitOfWork
 from services.file_service.domain import FileVersion, FileView, Intake, StoredFile
 
@@ -66,6 +67,14 @@ class FileUnitOfWork(OutboxUnitOfWork, Protocol):
         ...
 
 
+class ContentUnavailable(Exception):
+    """content_service could not take the request now; the job is tried again later."""
+
+
+class ContentRefused(Exception):
+    """content_service will never accept this request."""
+
+
 class ContentStore(Protocol):
     """content_service, as file_service needs it. Raises ContentUnavailable (retry later)
     or ContentRefused (a request it will never accept)."""
@@ -75,7 +84,7 @@ class ContentStore(Protocol):
     async def create_document(
         self,
         *,
-        kind: str,
+        kind: DocumentKind,
         batch_id: str,
         filename: str,
         metadata: dict[str, Any],

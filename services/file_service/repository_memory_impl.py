@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from service_kit.memory import MemoryUnitOfWork
+from service_kit.pagination import keyset_page_of
 from services.file_service.domain import FileStatus, FileVersion, FileView, Intake, StoredFile
 
 
@@ -76,17 +77,17 @@ class MemoryFileRepository:
         limit: int,
         include_deleted: bool,
     ) -> list[FileView]:
-        chosen = sorted(
+        chosen = keyset_page_of(
             (
                 f
                 for f in self._store.files.values()
-                if f.batch_id == batch_id
-                and (include_deleted or f.deleted_at is None)
-                and (after is None or (f.created_at, f.id) > after)
+                if f.batch_id == batch_id and (include_deleted or f.deleted_at is None)
             ),
-            key=lambda f: (f.created_at, f.id),
+            lambda f: (f.created_at, f.id),
+            after,
+            limit,
         )
-        return [self._view(f) for f in chosen[:limit]]
+        return [self._view(f) for f in chosen]
 
     async def versions(self, file_id: uuid.UUID) -> list[FileVersion]:
         found = [v for (fid, _), (v, _) in self._store.versions.items() if fid == file_id]
@@ -103,6 +104,7 @@ class MemoryFileRepository:
             if f.batch_id == batch_id and f.deleted_at is None
         ]
         return Intake(
+            batch_id=batch_id,
             processing=statuses.count(FileStatus.PROCESSING),
             ready=statuses.count(FileStatus.READY),
             rejected=statuses.count(FileStatus.REJECTED),

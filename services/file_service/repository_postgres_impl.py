@@ -7,13 +7,14 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.db import SqlAlchemyUnitOfWork
 from service_kit.messaging.jobs import enqueue_job
 from service_kit.messaging.outbox import enqueue
+from service_kit.pagination import keyset_after
 from services.file_service.domain import FileStatus, FileVersion, FileView, Intake, StoredFile
 from services.file_service.models_db import BatchIntakeRow, FileRow, FileVersionRow, messaging
 
@@ -132,18 +133,13 @@ class PostgresFileRepository:
         limit: int,
         include_deleted: bool,
     ) -> list[FileView]:
-        statement = _joined().where(_files.c.batch_id == batch_id)
+        conditions = [_files.c.batch_id == batch_id]
         if not include_deleted:
-            statement = statement.where(_files.c.deleted_at.is_(None))
-        if after is not None:
-            created, last_id = after
-            statement = statement.where(
-                or_(
-                    _files.c.created_at > created,
-                    and_(_files.c.created_at == created, _files.c.id > last_id),
-                )
-            )
-        statement = statement.order_by(_files.c.created_at, _files.c.id).limit(limit)
+            conditions.append(_files.c.deleted_at.is_(None))
+        conditions.extend(keyset_after(_files.c.created_at, _files.c.id, after))
+        statement = (
+            _joined().where(*conditions).order_by(_files.c.created_at, _files.c.id).limit(limit)
+        )
         return [_view(row) for row in await self._session.execute(statement)]
 
     async def versions(self, file_id: uuid.UUID) -> list[FileVersion]:
@@ -182,6 +178,7 @@ class PostgresFileRepository:
             select(_intake.c.sealed_at).where(_intake.c.batch_id == batch_id)
         )
         return Intake(
+            batch_id=batch_id,
             processing=counts.get(FileStatus.PROCESSING, 0),
             ready=counts.get(FileStatus.READY, 0),
             rejected=counts.get(FileStatus.REJECTED, 0),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Self
+from dataclasses import dataclass
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from service_kit.settings import Profile, ServiceSettings
+from service_kit.settings import ServiceSettings
 
 SERVICE_NAME = "spell_checker"
 
@@ -25,13 +25,23 @@ class Settings(ServiceSettings):
         default="http://127.0.0.1:8006",
         validation_alias=AliasChoices("CONTENT_SERVICE_URL", "content_service_url"),
     )
-    # end-to-end tests only: the first N jobs this process runs for the first time fail
-    fault_fail_first_runs: int = Field(default=0, ge=0)
 
-    @model_validator(mode="after")
-    def _no_faults_in_production(self) -> Self:
-        if self.profile is Profile.PRODUCTION and self.fault_fail_first_runs:
-            raise ValueError(
-                "refusing the production profile: SPELL_CHECKER_FAULT_FAIL_FIRST_RUNS is set"
-            )
-        return self
+    def text_limit(self) -> TextLimit:
+        return TextLimit(self.max_text_chars)
+
+    def job_attempts(self) -> JobAttempts:
+        return JobAttempts(self.job_max_attempts)
+
+
+@dataclass(frozen=True, slots=True)
+class TextLimit:
+    """The most characters one text may have to be checked (MAX_TEXT_CHARS)."""
+
+    max_chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobAttempts:
+    """How often a spellcheck job's run is tried before it gives up (JOB_MAX_ATTEMPTS)."""
+
+    max_attempts: int

@@ -1,10 +1,11 @@
 """spell_checker's domain: spellcheck jobs for essays, their runs, figures and corrections.
 
-Pure Python: no Quart, no SQLAlchemy. The checking itself lives in checking.py.
+Pure Python: no Quart, no SQLAlchemy. The checking itself is the `spelling` package.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import uuid
@@ -12,14 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts.spellcheck import SpellcheckResultIn
 from service_kit.errors import DomainError, InvalidInput
 
 SPELLCHECK = "spellcheck"  # the durable job's kind
-FAULT_REASON = "fault injected by configuration"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+MAX_REASON_CHARS = 2000
 
 
 class SpellcheckStatus(str, enum.Enum):
@@ -65,7 +63,8 @@ class SpellcheckJob:
     corrections_count: int | None = None
     corrected_text_content_id: str | None = None
     check_ms: float | None = None
-    queued_at: datetime = field(default_factory=now)
+    # the use cases set it from their Clock; the default is for a job built by hand
+    queued_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
@@ -83,7 +82,7 @@ class StoredCorrection:
     candidates: tuple[str, ...]
 
 
-def new_job(request: JobRequest) -> SpellcheckJob:
+def new_job(request: JobRequest, at: datetime) -> SpellcheckJob:
     return SpellcheckJob(
         id=uuid.uuid4(),
         essay_id=request.essay_id,
@@ -93,6 +92,38 @@ def new_job(request: JobRequest) -> SpellcheckJob:
         callback_url=request.callback_url,
         ignore=request.ignore,
         check_names=request.check_names,
+        queued_at=at,
+    )
+
+
+def run_again(job: SpellcheckJob, request: JobRequest, at: datetime) -> SpellcheckJob:
+    """A failed job asked for again: the same id, the next run, the new request's settings
+    and callback, and none of the failed run's outcome."""
+    return dataclasses.replace(
+        job,
+        language=request.language,
+        callback_url=request.callback_url,
+        ignore=request.ignore,
+        check_names=request.check_names,
+        status=SpellcheckStatus.QUEUED,
+        run=job.run + 1,
+        reason=None,
+        word_count=None,
+        error_count=None,
+        errors_per_100_words=None,
+        corrections_count=None,
+        corrected_text_content_id=None,
+        check_ms=None,
+        queued_at=at,
+        started_at=None,
+        finished_at=None,
+    )
+
+
+def failed(job: SpellcheckJob, reason: str, at: datetime) -> SpellcheckJob:
+    """The run's outcome when it cannot succeed: the reason is told to the caller."""
+    return dataclasses.replace(
+        job, status=SpellcheckStatus.FAILED, reason=reason[:MAX_REASON_CHARS], finished_at=at
     )
 
 
@@ -115,21 +146,24 @@ def corrected_text_key(job: SpellcheckJob) -> str:
 
 
 def callback_body(job: SpellcheckJob) -> dict[str, Any]:
-    """What essay_lifecycle's spellcheck-result endpoint receives."""
+    """What essay_lifecycle's spellcheck-result endpoint receives: its ``SpellcheckResultIn``,
+    as JSON, with exactly the fields set here."""
     if job.status is SpellcheckStatus.SUCCEEDED:
-        return {
-            "status": "succeeded",
-            "job_id": str(job.id),
-            "language": job.language,  # the detected one when the job asked for "auto"
-            "corrected_text_content_id": job.corrected_text_content_id,
-            "word_count": job.word_count,
-            "error_count": job.error_count,
-            "errors_per_100_words": job.errors_per_100_words,
-            "corrections_count": job.corrections_count,
-        }
-    if job.status is SpellcheckStatus.FAILED:
-        return {"status": "failed", "job_id": str(job.id), "reason": job.reason}
-    raise ValueError(f"job {job.id} has no outcome yet ({job.status.value})")
+        result = SpellcheckResultIn(
+            status="succeeded",
+            job_id=str(job.id),
+            language=job.language,  # the detected one when the job asked for "auto"
+            corrected_text_content_id=job.corrected_text_content_id,
+            word_count=job.word_count,
+            error_count=job.error_count,
+            errors_per_100_words=job.errors_per_100_words,
+            corrections_count=job.corrections_count,
+        )
+    elif job.status is SpellcheckStatus.FAILED:
+        result = SpellcheckResultIn(status="failed", job_id=str(job.id), reason=job.reason)
+    else:
+        raise ValueError(f"job {job.id} has no outcome yet ({job.status.value})")
+    return result.model_dump(mode="json", exclude_unset=True)
 
 
 class TextTooLong(DomainError):

@@ -4,7 +4,7 @@ Languages are a closed set (``language_label``), so no label takes unbounded val
 
 from prometheus_client import Counter, Histogram
 
-from services.spell_checker.checking import SUPPORTED_LANGUAGES
+from services.spell_checker.spelling import SUPPORTED_LANGUAGES
 
 JOBS = Counter(
     "spellcheck_jobs_total",

@@ -1,12 +1,18 @@
 """content_service, as the spellcheck job calls it: fetch the essay's text, store the
-corrected text as a ``corrected_text`` document."""
+corrected text as a ``corrected_text`` document (``DocumentIn``; its answer ``DocumentOut``).
+
+What is worth trying again is the platform's one retry policy (``service_kit.retry``): such
+trouble is ContentUnavailable, and the job queue tries the run again later."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
+from contracts.content import DocumentIn, DocumentKind, DocumentOut
+from service_kit.retry import Verdict, classify
 from services.spell_checker.domain import (
     ContentMissing,
     ContentRefused,
@@ -14,18 +20,32 @@ from services.spell_checker.domain import (
     SpellcheckJob,
 )
 
-RETRYABLE_4XX = frozenset({408, 409, 425, 429})
-
 
 def _trouble(response: httpx.Response, what: str) -> Exception | None:
+    verdict = classify(response)
+    if verdict is Verdict.OK:
+        return None
     status = response.status_code
-    if status >= 500 or status in RETRYABLE_4XX:
+    if verdict is Verdict.RETRYABLE:
         return ContentUnavailable(f"HTTP {status} from {what}")
     if status == 404:
         return ContentMissing(f"content_service has no {what}")
-    if status >= 400:
-        return ContentRefused(f"HTTP {status} from {what}: {response.text[:300]}")
-    return None
+    return ContentRefused(f"HTTP {status} from {what}: {response.text[:300]}")
+
+
+def corrected_text_document(job: SpellcheckJob, text: str) -> DocumentIn:
+    """The corrected text of the job's essay, as content_service keeps it."""
+    return DocumentIn(
+        kind=DocumentKind.CORRECTED_TEXT,
+        text=text,
+        batch_id=job.batch_id,
+        essay_id=job.essay_id,
+        metadata={
+            "spellcheck_job_id": str(job.id),
+            "source_content_id": job.content_id,
+            "language": job.language,
+        },
+    )
 
 
 class HttpContentStore:
@@ -53,25 +73,18 @@ class HttpContentStore:
     async def store_corrected_text(
         self, job: SpellcheckJob, text: str, idempotency_key: str
     ) -> str:
-        payload = {
-            "kind": "corrected_text",
-            "text": text,
-            "batch_id": job.batch_id,
-            "essay_id": job.essay_id,
-            "metadata": {
-                "spellcheck_job_id": str(job.id),
-                "source_content_id": job.content_id,
-                "language": job.language,
-            },
-        }
+        try:
+            document = corrected_text_document(job, text)
+        except ValidationError as exc:  # text content_service would refuse (a NUL, say)
+            raise ContentRefused(f"the corrected text cannot be a document: {exc}") from exc
         response = await self._send(
             "POST",
             "/v1/documents",
             "the corrected-text document",
-            json=payload,
+            json=document.model_dump(mode="json", exclude_unset=True),
             headers={"Idempotency-Key": idempotency_key},
         )
         try:
-            return str(response.json()["content_id"])
-        except (ValueError, KeyError, TypeError) as exc:
+            return DocumentOut.model_validate(response.json()).content_id
+        except (ValueError, ValidationError) as exc:
             raise ContentUnavailable(f"unreadable answer from /v1/documents: {exc!r}") from exc

@@ -209,7 +209,8 @@ async def test_a_phase_that_failed_for_some_essays_is_retried_and_completes(
     make_database, tmp_path
 ):
     faulty = {"spell_checker": {"SPELL_CHECKER_FAULT_FAIL_FIRST_RUNS": "3"}}
-    async with _stack(make_database, tmp_path, faulty) as (_, platform):
+    apps = {"spell_checker": "services.spell_checker.tests.faults:create_app()"}
+    async with _stack(make_database, tmp_path, faulty, apps) as (_, platform):
         batch_id = await run_batch(platform, sample_paths(with_broken=False), "retry")
         first = await platform.wait_for(batch_id, FINISHED, within=180)
         assert first["status"] == "completed_with_failures"
@@ -230,14 +231,15 @@ async def test_a_phase_that_failed_for_some_essays_is_retried_and_completes(
 class _stack:
     """``async with _stack(...) as (stack, platform)``: fresh databases, six processes."""
 
-    def __init__(self, make_database: Any, tmp_path: Path, extra: Any = None):
+    def __init__(self, make_database: Any, tmp_path: Path, extra: Any = None, apps: Any = None):
         self._make_database, self._tmp_path, self._extra = make_database, tmp_path, extra
+        self._apps = apps
         self._logs = tmp_path / "logs"
 
     async def __aenter__(self) -> tuple[Any, Platform]:
         self._logs.mkdir(exist_ok=True)
         databases = await fresh_databases(self._make_database)
-        self._running = running_stack(databases, self._logs, self._extra)
+        self._running = running_stack(databases, self._logs, self._extra, self._apps)
         stack = await asyncio.to_thread(self._running.__enter__)
         gateway = GatewaySettings(database_url=databases["api_gateway"], log_level="WARNING")
         teacher = await ensure_teacher(stack.url("api_gateway"), gateway)

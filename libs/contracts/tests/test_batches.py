@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
-
 from contracts.batches import (
     Anchor,
     BatchIn,
@@ -82,7 +80,6 @@ def test_phase_command_refuses_unknown_fields_and_bad_values() -> None:
 
 # essay_lifecycle's ``Int32 = Field(default=1, ge=1)`` loses its ge=1 (pydantic keeps the
 # Annotated bounds of Int32 only); the contract keeps what the consumer does today.
-@pytest.mark.xfail(strict=True, reason="mismatch: Int32 with Field(ge=1) accepts attempt 0")
 def test_phase_command_refuses_attempt_zero() -> None:
     refuses(PhaseCommandIn, {**phase_command("spellcheck"), "attempt": 0})
 

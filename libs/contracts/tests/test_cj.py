@@ -7,8 +7,6 @@ import uuid
 from types import SimpleNamespace
 from typing import Any, cast
 
-import pytest
-
 from contracts.batches import Anchor, CjSettings
 from contracts.cj import AssessmentIn, AssessmentResultIn, CjRunSummary, RankedEssay
 from contracts.tests.helpers import as_json, refuses, with_unknown_field
@@ -107,14 +105,15 @@ def test_callback_refuses_unknown_fields_and_bad_text() -> None:
     refuses(CjRunSummary, {"surprise": 1})
 
 
-# What batch_orchestrator accepts as cj settings but cj_assessment then refuses: the phase
-# command goes out, and cj_assessment answers 422 to essay_lifecycle's dispatch.
-@pytest.mark.xfail(strict=True, reason="mismatch: cj_assessment wants grade_scale non-empty")
-def test_empty_grade_scale_passes_both_sides() -> None:
-    AssessmentIn.model_validate(as_json(assessment_request(CjSettings(grade_scale=[]))))
+# What batch_orchestrator accepts as cj settings, cj_assessment accepts too: a grade scale
+# cj_assessment would refuse (empty, over 64 grades) is refused at the batch already, instead
+# of a phase command whose dispatch cj_assessment answers with 422.
+def test_grade_scale_refused_at_the_batch_as_cj_would() -> None:
+    refuses(CjSettings, {"grade_scale": []})
+    refuses(CjSettings, {"grade_scale": [f"g{n}" for n in range(65)]})
+    refuses(AssessmentIn, {**as_json(assessment_request(CjSettings())), "grade_scale": []})
 
 
-@pytest.mark.xfail(strict=True, reason="mismatch: cj_assessment takes at most 64 grades")
-def test_long_grade_scale_passes_both_sides() -> None:
-    scale = [f"g{n}" for n in range(65)]
+def test_longest_grade_scale_passes_both_sides() -> None:
+    scale = [f"g{n}" for n in range(64)]
     AssessmentIn.model_validate(as_json(assessment_request(CjSettings(grade_scale=scale))))

@@ -17,7 +17,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def document_answer(kind: DocumentKind = DocumentKind.EXTRACTED_TEXT) -> dict[str, Any]:
-    # content_service/api.py: DocumentOut.of a stored document
+    # content_service/schemas.py: document_out a stored document
     return DocumentOut(
         id=uuid.uuid4(),
         content_id="e" * 64,

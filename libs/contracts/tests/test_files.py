@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import pytest
-
 from contracts.files import BatchGateOut, FileNoticeIn, IntakeOut
 from contracts.tests.helpers import as_json, refuses, with_unknown_field
 from services.file_service.domain import (
@@ -72,7 +70,6 @@ def test_notice_refuses_unknown_fields_and_bad_text() -> None:
 
 # essay_lifecycle's ``Int32 = Field(default=1, ge=1)`` loses its ge=1 (pydantic keeps the
 # Annotated bounds of Int32 only); the contract keeps what the consumer does today.
-@pytest.mark.xfail(strict=True, reason="mismatch: Int32 with Field(ge=1) accepts version 0")
 def test_notice_refuses_version_zero() -> None:
     refuses(FileNoticeIn, {**ready_notice(), "version": 0})
 

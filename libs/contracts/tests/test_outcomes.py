@@ -11,7 +11,11 @@ from contracts.tests.helpers import as_json, refuses, with_unknown_field
 from contracts.tests.test_cj import completed
 from contracts.tests.test_spellcheck import succeeded
 from services.essay_lifecycle.domain import EssayStatus, Phase
-from services.essay_lifecycle.outcomes import _result
+from services.essay_lifecycle.use_cases.phase_outcomes import essay_outcome
+
+
+def _result(essay: Any) -> dict[str, Any]:
+    return essay_outcome(essay).model_dump(mode="json", exclude_unset=True)
 
 
 def _essay(status: EssayStatus, **fields: Any) -> Any:

@@ -27,6 +27,11 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    app: str | None = None  # another app factory (a test one); else the service's own
+
+    @property
+    def app_path(self) -> str:
+        return self.app or f"services.{self.name}.app:create_app()"
 
     @property
     def url(self) -> str:
@@ -43,7 +48,7 @@ class ServiceProcess:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(workers),
-                f"services.{self.name}.app:create_app()",
+                self.app_path,
             ],
             cwd=REPO_ROOT,
             env=self.env,
@@ -54,7 +59,7 @@ class ServiceProcess:
         if wait:
             self.wait_ready()
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process is not None

@@ -45,7 +45,13 @@ def _quick(name: str) -> dict[str, str]:
 
 
 class Stack:
-    def __init__(self, databases: dict[str, str], logs: Path, extra: dict[str, dict[str, str]]):
+    def __init__(
+        self,
+        databases: dict[str, str],
+        logs: Path,
+        extra: dict[str, dict[str, str]],
+        apps: dict[str, str] | None = None,
+    ):
         self.ports = {name: free_port() for name in SERVICES}
         peers = {f"{name.upper()}_URL": self.url(name) for name in SERVICES}
         self.processes = {
@@ -63,6 +69,7 @@ class Stack:
                     },
                 ),
                 logs / f"{name}.log",
+                app=(apps or {}).get(name),
             )
             for name in SERVICES
         }
@@ -105,9 +112,13 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    databases: dict[str, str], logs: Path, extra: dict[str, dict[str, str]] | None = None
+    databases: dict[str, str],
+    logs: Path,
+    extra: dict[str, dict[str, str]] | None = None,
+    apps: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    stack = Stack(databases, logs, extra or {})
+    """``apps``: a service's app factory to start instead of its own (a test one)."""
+    stack = Stack(databases, logs, extra or {}, apps)
     stack.migrate()
     try:
         stack.start()

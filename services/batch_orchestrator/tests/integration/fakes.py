@@ -1,4 +1,5 @@
-"""Small HTTP servers that answer like spell_checker and cj_assessment and call back."""
+"""Small HTTP servers that answer like spell_checker and cj_assessment and call back (their
+callbacks built with the contract models, as the real services send them)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 import httpx
 from quart import Quart, request
 
+from contracts.cj import AssessmentResultIn, RankedEssay
+from contracts.spellcheck import SpellcheckResultIn
 from service_kit.postgres_server import free_port
 
 
@@ -42,18 +45,18 @@ class FakeSpellChecker:
     async def _answer(self, job: dict[str, Any], failing: bool) -> None:
         await asyncio.sleep(0.05)
         result = (
-            {"status": "failed", "reason": "the text could not be fetched"}
+            SpellcheckResultIn(status="failed", reason="the text could not be fetched")
             if failing
-            else {
-                "status": "succeeded",
-                "corrected_text_content_id": "c" * 64,
-                "word_count": 200,
-                "error_count": 4,
-                "errors_per_100_words": 2.0,
-            }
+            else SpellcheckResultIn(
+                status="succeeded",
+                corrected_text_content_id="c" * 64,
+                word_count=200,
+                error_count=4,
+                errors_per_100_words=2.0,
+            )
         )
         async with httpx.AsyncClient() as client:
-            await client.post(job["callback_url"], json=result)
+            await client.post(job["callback_url"], json=result.model_dump(exclude_unset=True))
 
 
 @dataclass
@@ -83,14 +86,19 @@ class FakeAssessor:
         await asyncio.sleep(0.05)
         essays = assessment["essays"]
         ranking = [
-            {"essay_id": e["essay_id"], "score": float(len(essays) - i), "se": 0.4, "rank": i + 1}
+            RankedEssay(
+                essay_id=e["essay_id"],
+                score=float(len(essays) - i),
+                se=0.4,
+                rank=i + 1,
+                comparisons=10,
+            )
             for i, e in enumerate(essays)
         ]
-        result = {
-            "status": "completed",
-            "ranking": ranking,
-            "reliability": 0.82,
-            "comparisons": 10 * len(essays),
-        }
+        result = AssessmentResultIn(
+            status="completed", ranking=ranking, reliability=0.82, comparisons=10 * len(essays)
+        )
         async with httpx.AsyncClient() as client:
-            await client.post(assessment["callback_url"], json=result)
+            await client.post(
+                assessment["callback_url"], json=result.model_dump(mode="json", exclude_unset=True)
+            )

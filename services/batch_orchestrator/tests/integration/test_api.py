@@ -6,22 +6,31 @@ import uuid
 import asyncpg
 import pytest
 
+from contracts.batches import SpellcheckSettings
+from service_kit.clock import SystemClock
 from service_kit.db import Database
 from service_kit.testing.receiver import Receiver, serving
-from services.batch_orchestrator import service
 from services.batch_orchestrator.app import create_app
-from services.batch_orchestrator.config import Settings
+from services.batch_orchestrator.config import Peers, Settings
 from services.batch_orchestrator.repository_postgres_impl import PostgresOrchestratorUnitOfWork
-from services.batch_orchestrator.service import Peers
+from services.batch_orchestrator.use_cases import CreateBatch, CreateBatchCommand
 
 PROBLEM = "application/problem+json"
+# essay_lifecycle's essay ids are UUIDs
+E1, E2 = (str(uuid.uuid4()) for _ in range(2))
 TEACHER = {"X-User-ID": "teacher-a"}
 
 
 def peers_reply(ready: int, rejected: int = 0) -> dict:
-    """One receiver stands in for essay_lifecycle's summary and file_service's seal."""
+    """One receiver stands in for essay_lifecycle's summary and file_service's seal (the
+    answer holds every field of both contracts, SummaryOut and IntakeOut)."""
     return {
+        "batch_id": "answered-for-any-batch",
         "total": ready + rejected,
+        "expected_essay_count": None,
+        "terminal": 0,
+        "completion_percent": 0.0,
+        "phases": [],
         "by_status": {"ready": ready, "content_rejected": rejected},
         "sealed": ready > 0,
         "files": ready + rejected,
@@ -157,15 +166,17 @@ async def test_registration_is_atomic(database_url):
     try:
         async with database.sessions() as session:
             with pytest.raises(RuntimeError):
-                await service.create_batch(
-                    FailingAfterInsert(session),
-                    Peers("http://bos", "http://els"),
-                    owner="atomic-owner",
-                    name="n",
-                    language="en",
-                    pipeline=("spellcheck",),
-                    expected_essay_count=None,
-                    settings={},
+                await CreateBatch(
+                    FailingAfterInsert(session), Peers("http://bos", "http://els"), SystemClock()
+                ).execute(
+                    CreateBatchCommand(
+                        owner="atomic-owner",
+                        name="n",
+                        language="en",
+                        pipeline=["spellcheck"],
+                        expected_essay_count=None,
+                        spellcheck=SpellcheckSettings(),
+                    )
                 )
     finally:
         await database.dispose()
@@ -193,9 +204,9 @@ async def test_two_concurrent_outcomes_for_one_phase_one_wins(database_url):
             body = {
                 "phase": "spellcheck",
                 "attempt": 1,
-                "succeeded": ["e1", "e2"],
+                "succeeded": [E1, E2],
                 "failed": [],
-                "results": {"e1": {"status": "spellcheck_succeeded"}},
+                "results": {E1: {"status": "spellcheck_succeeded"}},
             }
             answers = await asyncio.gather(
                 *(
@@ -228,7 +239,7 @@ async def test_results_as_json_and_csv(database_url):
             spell = {
                 "phase": "spellcheck",
                 "attempt": 1,
-                "succeeded": ["e1", "e2"],
+                "succeeded": [E1, E2],
                 "failed": [],
                 "results": {
                     e: {
@@ -240,28 +251,44 @@ async def test_results_as_json_and_csv(database_url):
                             "errors_per_100_words": 3.0,
                         },
                     }
-                    for e in ("e1", "e2")
+                    for e in (E1, E2)
                 },
             }
-            await client.post(f"/internal/v1/batches/{batch_id}/phase-outcomes", json=spell)
+            applied = await client.post(
+                f"/internal/v1/batches/{batch_id}/phase-outcomes", json=spell
+            )
+            assert (await applied.get_json()) == {"applied": True}
             cj = {
                 "phase": "cj_assessment",
                 "attempt": 1,
-                "succeeded": ["e1", "e2"],
+                "succeeded": [E1, E2],
                 "failed": [],
                 "results": {
-                    "e1": {
+                    E1: {
                         "status": "completed",
-                        "assessment": {"score": -0.5, "se": 0.4, "rank": 2},
+                        "assessment": {
+                            "essay_id": E1,
+                            "score": -0.5,
+                            "se": 0.4,
+                            "rank": 2,
+                            "comparisons": 20,
+                        },
                     },
-                    "e2": {
+                    E2: {
                         "status": "completed",
-                        "assessment": {"score": 0.5, "se": 0.4, "rank": 1},
+                        "assessment": {
+                            "essay_id": E2,
+                            "score": 0.5,
+                            "se": 0.4,
+                            "rank": 1,
+                            "comparisons": 20,
+                        },
                     },
                 },
                 "summary": {"reliability": 0.83, "comparisons": 40},
             }
-            await client.post(f"/internal/v1/batches/{batch_id}/phase-outcomes", json=cj)
+            applied = await client.post(f"/internal/v1/batches/{batch_id}/phase-outcomes", json=cj)
+            assert (await applied.get_json()) == {"applied": True}
             result = await (
                 await client.get(f"/v1/batches/{batch_id}/results", headers=TEACHER)
             ).get_json()
@@ -271,12 +298,12 @@ async def test_results_as_json_and_csv(database_url):
             text = await csv_answer.get_data(as_text=True)
     assert result["status"] == "completed" and result["reliability"] == 0.83
     assert [(r["essay_id"], r["rank"], r["error_count"]) for r in result["essays"]] == [
-        ("e2", 1, 3),
-        ("e1", 2, 3),
+        (E2, 1, 3),
+        (E1, 2, 3),
     ]
     assert csv_answer.headers["Content-Type"].startswith("text/csv")
     assert text.splitlines()[0].startswith("essay_id,filename,status,word_count")
-    assert text.splitlines()[1].startswith("e2,e2.txt,completed,100,3,3.0,0.5,0.4,1")
+    assert text.splitlines()[1].startswith(f"{E2},{E2}.txt,completed,100,3,3.0,0.5,0.4,1")
 
 
 async def test_unknown_batch_is_404(database_url):

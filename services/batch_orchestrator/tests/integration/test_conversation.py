@@ -34,7 +34,16 @@ async def test_a_batch_goes_through_both_phases_and_a_retry(make_database, tmp_p
         "BATCH_ORCHESTRATOR_OUTBOX_POLL_SECONDS": "0.5",
     }
     # file_service's seal: four files, three essays and one rejected, none still processing
-    files = Receiver(reply={"sealed": True, "files": 4, "processing": 0, "ready": 3, "rejected": 1})
+    files = Receiver(
+        reply={
+            "batch_id": "answered-for-any-batch",
+            "sealed": True,
+            "files": 4,
+            "processing": 0,
+            "ready": 3,
+            "rejected": 1,
+        }
+    )
     async with (
         serve_app(spell.app(), spell.port),
         serve_app(assessor.app(), assessor.port),

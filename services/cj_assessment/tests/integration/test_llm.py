@@ -13,7 +13,7 @@ import pytest_asyncio
 from pydantic import SecretStr
 
 from service_kit.testing.receiver import Receiver, serve_app, serving
-from services.cj_assessment.llm_judge import LlmJudge, LlmSettings
+from services.cj_assessment.judges.llm import LlmJudge, LlmSettings
 from services.cj_assessment.protocols import JudgingFailed
 from services.cj_assessment.tests.integration.fake_llm import FakeLlm
 from services.cj_assessment.tests.integration.helpers import (

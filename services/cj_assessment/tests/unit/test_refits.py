@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from services.cj_assessment.refits import Refits
+from services.cj_assessment.runs.refits import Refits
 
 
 class Fits:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from service_kit.checkout import pythonpath_for
 from services.content_service.app import create_app
 from services.content_service.config import Settings
 
@@ -30,11 +31,7 @@ async def test_purge_command_removes_orphans_and_reports_them(make_migrated_data
         )
         await client.delete(f"/v1/documents/{(await gone.get_json())['id']}")
 
-    env = {
-        **os.environ,
-        "CONTENT_SERVICE_DATABASE_URL": url,
-        "PYTHONPATH": f"{ROOT / 'libs'}{os.pathsep}{ROOT}",
-    }
+    env = {**os.environ, **pythonpath_for(ROOT), "CONTENT_SERVICE_DATABASE_URL": url}
     command = [sys.executable, "-m", "services.content_service.purge"]
     young = await asyncio.to_thread(
         subprocess.run, [*command, "--grace-hours", "1"], env=env, capture_output=True, text=True

@@ -229,7 +229,13 @@ async def test_assessment_callback_finishes_the_run(database_url, status):
             assert assessment.path == "/v1/assessments"
             assert {e["content_id"] for e in assessment.body["essays"]} == {"d" * 64}
             ranking = [
-                {"essay_id": e["essay_id"], "score": float(i), "se": 0.5, "rank": i + 1}
+                {
+                    "essay_id": e["essay_id"],
+                    "score": float(i),
+                    "se": 0.5,
+                    "rank": i + 1,
+                    "comparisons": 12,
+                }
                 for i, e in enumerate(assessment.body["essays"])
             ]
             answer = await client.post(

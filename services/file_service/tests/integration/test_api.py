@@ -19,6 +19,7 @@ from quart import Quart
 
 from service_kit.testing.receiver import Receiver, serving
 from services.file_service.extraction import count_words
+from services.file_service.tests.fakes import content_answer, gate_answer
 from services.file_service.tests.integration.helpers import (
     PROBLEM,
     eventually,
@@ -44,7 +45,7 @@ async def els() -> AsyncIterator[Receiver]:
 
 @pytest_asyncio.fixture(scope="module")
 async def content() -> AsyncIterator[Receiver]:
-    async with serving(Receiver(reply={"content_id": CONTENT_ID})) as receiver:
+    async with serving(Receiver(reply=content_answer(CONTENT_ID))) as receiver:
         yield receiver
 
 
@@ -480,7 +481,7 @@ async def test_token_and_correlation_id_travel_to_both_peers(own_database_url, e
 
 
 async def test_the_orchestrator_gate_closes_a_started_batch(own_database_url, els, content):
-    async with serving(Receiver(reply={"pipeline_started": True})) as bos:
+    async with serving(Receiver(reply=gate_answer(True))) as bos:
         settings = fast_settings(
             own_database_url,
             content_service_url=content.url,
@@ -496,7 +497,7 @@ async def test_the_orchestrator_gate_closes_a_started_batch(own_database_url, el
             await expect_problem(down, 503)
             assert int(down.headers["Retry-After"]) > 0
             assert (await listed(client, batch, include_deleted="true"))["items"] == []
-            bos.reply = {"pipeline_started": False}
+            bos.reply = gate_answer(False)
             opened = await upload(client, batch, ("e.txt", ESSAY))
             assert opened.status_code == 202
     assert [r.path for r in bos.received] == [f"/internal/v1/batches/{batch}"] * 3

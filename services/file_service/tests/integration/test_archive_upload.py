@@ -12,7 +12,7 @@ import pytest_asyncio
 from quart import Quart
 
 from service_kit.testing.receiver import Receiver, serving
-from services.file_service import service
+from services.file_service.tests.fakes import content_answer
 from services.file_service.tests.integration.helpers import (
     PROBLEM,
     eventually,
@@ -22,6 +22,7 @@ from services.file_service.tests.integration.helpers import (
     running_app,
 )
 from services.file_service.tests.unit import sample_files as sf
+from services.file_service.use_cases import uploads
 
 MAX_FILE = 64 * 1024
 CONTENT_ID = "c" * 64
@@ -36,7 +37,7 @@ async def els() -> AsyncIterator[Receiver]:
 
 @pytest_asyncio.fixture(scope="module")
 async def content() -> AsyncIterator[Receiver]:
-    async with serving(Receiver(reply={"content_id": CONTENT_ID})) as receiver:
+    async with serving(Receiver(reply=content_answer(CONTENT_ID))) as receiver:
         yield receiver
 
 
@@ -56,7 +57,7 @@ async def app(database_url: str, els: Receiver, content: Receiver) -> AsyncItera
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Three files a transaction, so these small archives span several chunks."""
-    monkeypatch.setattr(service, "UPLOAD_CHUNK", 3)
+    monkeypatch.setattr(uploads, "UPLOAD_CHUNK", 3)
 
 
 def archive(*members: tuple[str | zipfile.ZipInfo, bytes]) -> bytes:

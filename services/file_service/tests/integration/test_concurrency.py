@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 
 from service_kit.testing.receiver import Receiver, serving
+from services.file_service.tests.fakes import content_answer
 from services.file_service.tests.integration.helpers import (
     fast_settings,
     fetch,
@@ -21,7 +22,7 @@ ESSAY = sf.SWEDISH_TEXT.encode()
 @contextlib.asynccontextmanager
 async def two_clients(database_url: str):
     async with (
-        serving(Receiver(reply={"content_id": "c" * 64})) as content,
+        serving(Receiver(reply=content_answer("c" * 64))) as content,
         serving(Receiver()) as els,
     ):
         settings = fast_settings(

@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import pytest_asyncio
+from pydantic import ValidationError
 
+from contracts.content import DocumentKind
 from service_kit.errors import Conflict, NotFound, PeerUnavailable
 from service_kit.postgres_server import free_port
 from service_kit.testing.receiver import Receiver, serving
 from services.file_service.peers import HttpContentStore, OrchestratorGate
-from services.file_service.processing import ContentRefused, ContentUnavailable
+from services.file_service.protocols import ContentRefused, ContentUnavailable
+from services.file_service.tests.fakes import content_answer, gate_answer
 
 
 @pytest_asyncio.fixture
@@ -22,7 +25,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_content_store_sends_what_content_service_expects(client):
-    async with serving(Receiver(reply={"content_id": "a" * 64})) as content:
+    async with serving(Receiver(reply=content_answer("a" * 64))) as content:
         store = HttpContentStore(client, content.url + "/")
         assert await store.store_blob(b"%PDF-1.7 bytes", "application/pdf") == "a" * 64
         text_id = await store.create_document(
@@ -66,6 +69,8 @@ async def test_content_store_sends_what_content_service_expects(client):
         (500, ContentUnavailable),
         (429, ContentUnavailable),
         (409, ContentUnavailable),
+        (425, ContentUnavailable),
+        (408, ContentUnavailable),
         (422, ContentRefused),
         (413, ContentRefused),
         (400, ContentRefused),
@@ -84,10 +89,10 @@ async def test_an_unreachable_content_service_is_unavailable(client):
 
 
 async def test_the_gate_lets_files_in_until_the_pipeline_starts(client):
-    async with serving(Receiver(reply={"pipeline_started": False})) as bos:
+    async with serving(Receiver(reply=gate_answer(False))) as bos:
         gate = OrchestratorGate(client, bos.url)
         await gate.ensure_open("b1")
-        bos.reply = {"pipeline_started": True}
+        bos.reply = gate_answer(True)
         with pytest.raises(Conflict):
             await gate.ensure_open("b1")
         bos.fail_next, bos.fail_status = 1, 404
@@ -103,6 +108,36 @@ async def test_the_gate_lets_files_in_until_the_pipeline_starts(client):
         "/internal/v1/batches/b2",
         "/internal/v1/batches/b1",
     ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"pipeline_started": False}, {"batch_id": "b1", "status": "x"}, "not json", [1, 2]],
+    ids=["fields-missing", "no-pipeline-started", "not-json", "a-list"],
+)
+async def test_a_gate_answer_we_cannot_read_is_unavailable_not_open(client, answer):
+    async with serving(Receiver(reply=answer)) as bos:
+        with pytest.raises(PeerUnavailable) as unavailable:
+            await OrchestratorGate(client, bos.url).ensure_open("b1")
+    assert unavailable.value.extra["retry_after"] > 0
+
+
+async def test_a_content_answer_without_its_fields_is_not_read_as_an_id(client):
+    """content_service's answers are read through BlobOut and DocumentOut, never with a
+    guess: an answer missing its fields fails the attempt (the job tries again)."""
+    async with serving(Receiver(reply={"content_id": "a" * 64})) as content:
+        store = HttpContentStore(client, content.url)
+        with pytest.raises(ValidationError):
+            await store.store_blob(b"x", "text/plain")
+        with pytest.raises(ValidationError):
+            await store.create_document(
+                kind=DocumentKind.EXTRACTED_TEXT,
+                batch_id="b1",
+                filename="e.txt",
+                metadata={},
+                idempotency_key="k",
+                text="t",
+            )
 
 
 async def test_an_unreachable_orchestrator_is_unavailable_not_open(client):

@@ -10,18 +10,34 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from service_kit.clock import SystemClock
 from service_kit.errors import Conflict
-from services.file_service import service
-from services.file_service.domain import FileStatus, FileView, IncomingFile
+from services.file_service.archive import ArchiveLimits
+from services.file_service.domain import (
+    EssayLifecycleUrls,
+    FileStatus,
+    FileView,
+    IncomingFile,
+    UploadLimits,
+)
 from services.file_service.extraction import ExtractionLimits
-from services.file_service.processing import process_file
 from services.file_service.repository_postgres_impl import PostgresFileUnitOfWork
-from services.file_service.service import Peers
 from services.file_service.tests.fakes import FakeContentStore, FakeGate, OpenGate
 from services.file_service.tests.integration.helpers import fetch, new_batch
 from services.file_service.tests.unit import sample_files as sf
+from services.file_service.use_cases import (
+    DeleteFile,
+    DeleteFileCommand,
+    ProcessFile,
+    ProcessFileCommand,
+    ReplaceFile,
+    ReplaceFileCommand,
+    UploadFiles,
+    UploadFilesCommand,
+)
 
-PEERS = Peers("http://els")
+ESSAY_LIFECYCLE = EssayLifecycleUrls("http://els")
+CLOCK = SystemClock()
 LIMITS = ExtractionLimits()
 ESSAY = sf.SWEDISH_TEXT.encode()
 
@@ -41,15 +57,19 @@ async def uow(engine: AsyncEngine) -> AsyncIterator[PostgresFileUnitOfWork]:
 
 async def upload(engine: AsyncEngine, batch: str, data: bytes = ESSAY) -> FileView:
     async with uow(engine) as work:
-        (view,) = await service.upload_files(
-            work, OpenGate(), PEERS, LIMITS, batch, [IncomingFile("essay.txt", data)]
+        uploading = UploadFiles(
+            work, OpenGate(), ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits(), CLOCK
+        )
+        (view,) = await uploading.execute(
+            UploadFilesCommand(batch, [IncomingFile("essay.txt", data)])
         )
     return view
 
 
 async def process(engine: AsyncEngine, content: FakeContentStore, view: FileView) -> None:
     async with uow(engine) as work:
-        await process_file(work, content, PEERS, LIMITS, view.file.id, 1, last_attempt=False)
+        processing = ProcessFile(work, content, ESSAY_LIFECYCLE, LIMITS, CLOCK)
+        await processing.execute(ProcessFileCommand(view.file.id, 1))
 
 
 async def version_row(database_url: str, file_id: uuid.UUID):
@@ -104,9 +124,8 @@ async def test_a_refused_replacement_is_rolled_back(engine, database_url):
     gate.error = Conflict("pipeline started")
     with pytest.raises(Conflict):
         async with uow(engine) as work:
-            await service.replace_file(
-                work, gate, PEERS, LIMITS, view.file.id, IncomingFile("v2.txt", ESSAY)
-            )
+            replacing = ReplaceFile(work, gate, ESSAY_LIFECYCLE, LIMITS, CLOCK)
+            await replacing.execute(ReplaceFileCommand(view.file.id, IncomingFile("v2.txt", ESSAY)))
     versions = await fetch(
         database_url, "SELECT version FROM file_versions WHERE file_id = $1", view.file.id
     )
@@ -123,7 +142,8 @@ async def test_a_file_deleted_while_it_is_processed_is_not_reported_ready(engine
 
     async def delete_meanwhile() -> None:  # the user's DELETE, in a transaction of its own
         async with uow(engine) as work:
-            await service.delete_file(work, OpenGate(), PEERS, view.file.id)
+            deleting = DeleteFile(work, OpenGate(), ESSAY_LIFECYCLE, CLOCK)
+            await deleting.execute(DeleteFileCommand(view.file.id))
 
     content.before["extracted_text"] = delete_meanwhile
     await process(engine, content, view)

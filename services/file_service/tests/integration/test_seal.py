@@ -9,39 +9,58 @@ import uuid
 
 import pytest
 
+from service_kit.clock import SystemClock
 from service_kit.db import Database
 from service_kit.errors import Conflict
-from services.file_service import service
+from services.file_service.archive import ArchiveLimits
 from services.file_service.domain import (
+    EssayLifecycleUrls,
     FileStatus,
     FileView,
     IncomingFile,
+    Intake,
     StoredFile,
+    UploadLimits,
     new_version,
-    now,
 )
 from services.file_service.domain import screen as screen_file
 from services.file_service.extraction import ExtractionLimits
 from services.file_service.repository_postgres_impl import PostgresFileUnitOfWork
-from services.file_service.service import Peers
 from services.file_service.tests.fakes import FakeGate
 from services.file_service.tests.unit import sample_files as sf
+from services.file_service.use_cases import (
+    ListBatchFiles,
+    ListBatchFilesCommand,
+    SealBatchIntake,
+    SealBatchIntakeCommand,
+    UploadFiles,
+    UploadFilesCommand,
+)
 
-PEERS = Peers("http://els")
+ESSAY_LIFECYCLE = EssayLifecycleUrls("http://els")
+CLOCK = SystemClock()
 LIMITS = ExtractionLimits()
 ESSAY = "\n\n".join(sf.ESSAY_PARAGRAPHS).encode()
 
 
 async def upload(database: Database, batch: str, name: str) -> list[FileView]:
     async with database.sessions() as session:
-        return await service.upload_files(
+        uploading = UploadFiles(
             PostgresFileUnitOfWork(session),
             FakeGate(),
-            PEERS,
+            ESSAY_LIFECYCLE,
             LIMITS,
-            batch,
-            [IncomingFile(name, ESSAY)],
+            ArchiveLimits(),
+            UploadLimits(),
+            CLOCK,
         )
+        return await uploading.execute(UploadFilesCommand(batch, [IncomingFile(name, ESSAY)]))
+
+
+async def seal_batch(database: Database, batch: str) -> Intake:
+    async with database.sessions() as session:
+        sealing = SealBatchIntake(PostgresFileUnitOfWork(session), CLOCK)
+        return await sealing.execute(SealBatchIntakeCommand(batch))
 
 
 async def test_a_seal_waits_for_the_upload_in_flight_and_counts_it(database_url):
@@ -56,15 +75,14 @@ async def test_a_seal_waits_for_the_upload_in_flight_and_counts_it(database_url)
                 assert await work.files.lock_intake(batch, exclusive=False) is None
                 locked.set()
                 await release.wait()
-                stamp = now()
+                stamp = CLOCK.now()
                 file = StoredFile(uuid.uuid4(), batch, 1, stamp, stamp)
                 screened = screen_file(IncomingFile("late.txt", ESSAY), LIMITS)
-                await work.files.add(file, new_version(file.id, 1, screened), ESSAY)
+                await work.files.add(file, new_version(file.id, 1, screened, stamp), ESSAY)
                 await work.commit()
 
-    async def seal():
-        async with database.sessions() as session:
-            return await service.seal_batch(PostgresFileUnitOfWork(session), batch)
+    async def seal() -> Intake:
+        return await seal_batch(database, batch)
 
     try:
         upload = asyncio.create_task(slow_upload())
@@ -91,15 +109,13 @@ async def test_an_upload_after_the_seal_is_refused_and_stores_nothing(database_u
                 done = dataclasses.replace(view.version, status=FileStatus.READY)
                 assert await work.files.finish_version(done)
                 await work.commit()
-        async with database.sessions() as session:
-            intake = await service.seal_batch(PostgresFileUnitOfWork(session), batch)
+        intake = await seal_batch(database, batch)
         assert (intake.ready, intake.files) == (1, 1) and intake.sealed_at is not None
         with pytest.raises(Conflict):
             await upload(database, batch, "b.txt")
         async with database.sessions() as session:
-            files = await service.list_files(
-                PostgresFileUnitOfWork(session), batch, after=None, limit=10
-            )
-        assert [f.version.filename for f in files] == ["a.txt"]
+            listing = ListBatchFiles(PostgresFileUnitOfWork(session))
+            files = await listing.execute(ListBatchFilesCommand(batch))
+        assert [f.version.filename for f in files.items] == ["a.txt"]
     finally:
         await database.dispose()

@@ -7,22 +7,35 @@ import uuid
 
 import pytest
 
-from services.file_service import service
-from services.file_service.domain import PROCESSING_FAILED, FileStatus, FileView, IncomingFile
-from services.file_service.extraction import ExtractionLimits, count_words
-from services.file_service.processing import (
-    ContentRefused,
-    ContentUnavailable,
-    give_up,
-    process_file,
+from service_kit.clock import SystemClock
+from services.file_service.archive import ArchiveLimits
+from services.file_service.domain import (
+    PROCESSING_FAILED,
+    EssayLifecycleUrls,
+    FileStatus,
+    FileView,
+    IncomingFile,
+    UploadLimits,
 )
+from services.file_service.extraction import ExtractionLimits, count_words
+from services.file_service.protocols import ContentRefused, ContentUnavailable
 from services.file_service.repository_memory_impl import MemoryFileStore, MemoryFileUnitOfWork
-from services.file_service.service import Peers
 from services.file_service.tests.fakes import FakeContentStore, OpenGate
 from services.file_service.tests.unit import sample_files as sf
+from services.file_service.use_cases import (
+    DeleteFile,
+    DeleteFileCommand,
+    GiveUpOnFile,
+    GiveUpOnFileCommand,
+    ProcessFile,
+    ProcessFileCommand,
+    UploadFiles,
+    UploadFilesCommand,
+)
 
 ELS = "http://els"
-PEERS = Peers(ELS)
+ESSAY_LIFECYCLE = EssayLifecycleUrls(ELS)
+CLOCK = SystemClock()
 LIMITS = ExtractionLimits()
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -42,9 +55,10 @@ def uow(store: MemoryFileStore) -> MemoryFileUnitOfWork:
 
 
 async def stored(store: MemoryFileStore, filename: str, data: bytes) -> FileView:
-    (view,) = await service.upload_files(
-        uow(store), OpenGate(), PEERS, LIMITS, "b1", [IncomingFile(filename, data)]
+    uploading = UploadFiles(
+        uow(store), OpenGate(), ESSAY_LIFECYCLE, LIMITS, ArchiveLimits(), UploadLimits(), CLOCK
     )
+    (view,) = await uploading.execute(UploadFilesCommand("b1", [IncomingFile(filename, data)]))
     assert view.version.status is FileStatus.PROCESSING
     return view
 
@@ -52,9 +66,29 @@ async def stored(store: MemoryFileStore, filename: str, data: bytes) -> FileView
 async def run(
     store: MemoryFileStore, content: FakeContentStore, view: FileView, *, last_attempt=False
 ) -> None:
-    await process_file(
-        uow(store), content, PEERS, LIMITS, view.file.id, 1, last_attempt=last_attempt
-    )
+    await process(store, content, view.file.id, 1, last_attempt=last_attempt)
+
+
+async def process(
+    store: MemoryFileStore,
+    content: FakeContentStore,
+    file_id: uuid.UUID,
+    version: int,
+    *,
+    last_attempt: bool = False,
+) -> None:
+    processing = ProcessFile(uow(store), content, ESSAY_LIFECYCLE, LIMITS, CLOCK)
+    await processing.execute(ProcessFileCommand(file_id, version, last_attempt))
+
+
+async def give_up(store: MemoryFileStore, file_id: uuid.UUID, version: int, reason: str) -> None:
+    giving_up = GiveUpOnFile(uow(store), ESSAY_LIFECYCLE, CLOCK)
+    await giving_up.execute(GiveUpOnFileCommand(file_id, version, reason))
+
+
+async def delete(store: MemoryFileStore, file_id: uuid.UUID) -> None:
+    deleting = DeleteFile(uow(store), OpenGate(), ESSAY_LIFECYCLE, CLOCK)
+    await deleting.execute(DeleteFileCommand(file_id))
 
 
 def version_of(store: MemoryFileStore, view: FileView):
@@ -199,7 +233,7 @@ async def test_content_service_refusing_rejects_the_file(store, content):
 
 async def test_a_file_deleted_before_processing_is_finished_without_any_call(store, content):
     view = await stored(store, "essay.txt", sf.SWEDISH_TEXT.encode())
-    await service.delete_file(uow(store), OpenGate(), PEERS, view.file.id)
+    await delete(store, view.file.id)
     calls_before = dict(store.calls)
     await run(store, content, view)
     version, staged = version_of(store, view)
@@ -217,7 +251,7 @@ async def test_a_file_deleted_while_it_is_processed_is_not_reported_ready(store,
     view = await stored(store, "essay.txt", sf.SWEDISH_TEXT.encode())
 
     async def delete_meanwhile() -> None:
-        await service.delete_file(uow(store), OpenGate(), PEERS, view.file.id)
+        await delete(store, view.file.id)
 
     content.before["extracted_text"] = delete_meanwhile
     await run(store, content, view)
@@ -233,15 +267,15 @@ async def test_a_file_deleted_while_it_is_processed_is_not_reported_ready(store,
 
 async def test_an_unknown_file_or_version_is_ignored(store, content):
     view = await stored(store, "essay.txt", sf.SWEDISH_TEXT.encode())
-    await process_file(uow(store), content, PEERS, LIMITS, uuid.uuid4(), 1, last_attempt=False)
-    await process_file(uow(store), content, PEERS, LIMITS, view.file.id, 9, last_attempt=False)
+    await process(store, content, uuid.uuid4(), 1)
+    await process(store, content, view.file.id, 9)
     assert content.requests == [] and store.calls == {}
     assert version_of(store, view)[0].status is FileStatus.PROCESSING
 
 
 async def test_giving_up_rejects_a_file_still_processing_and_tells_essay_lifecycle(store):
     view = await stored(store, "essay.txt", sf.SWEDISH_TEXT.encode())
-    await give_up(uow(store), PEERS, view.file.id, 1, "processing kept crashing")
+    await give_up(store, view.file.id, 1, "processing kept crashing")
     version, staged = version_of(store, view)
     assert (version.status, version.error_code) == (FileStatus.REJECTED, PROCESSING_FAILED)
     assert version.error_message == "processing kept crashing"
@@ -253,7 +287,7 @@ async def test_giving_up_leaves_a_finished_file_alone(store, content):
     view = await stored(store, "essay.txt", sf.SWEDISH_TEXT.encode())
     await run(store, content, view)
     ready, calls = version_of(store, view), dict(store.calls)
-    await give_up(uow(store), PEERS, view.file.id, 1, "too late")
-    await give_up(uow(store), PEERS, uuid.uuid4(), 1, "unknown file")
+    await give_up(store, view.file.id, 1, "too late")
+    await give_up(store, uuid.uuid4(), 1, "unknown file")
     assert version_of(store, view) == ready
     assert store.calls == calls

@@ -13,9 +13,10 @@ from quart import Quart
 
 from service_kit.testing import apps
 from service_kit.testing.apps import eventually, fetch
-from services.spell_checker import checking
 from services.spell_checker.app import create_app
 from services.spell_checker.config import Settings
+from services.spell_checker.spelling import checking
+from services.spell_checker.tests import faults
 
 __all__ = [
     "PROBLEM",
@@ -36,10 +37,14 @@ def fast_settings(database_url: str, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_app(settings: Settings) -> AsyncIterator[Quart]:
+async def running_app(settings: Settings, *, fail_first_runs: int = 0) -> AsyncIterator[Quart]:
     """The app with its workers and relay, started and stopped when quiet (see
-    ``service_kit.testing.apps.running_app``), the dictionaries loaded first."""
-    app = create_app(settings)
+    ``service_kit.testing.apps.running_app``), the dictionaries loaded first; with
+    ``fail_first_runs``, the test app that fails that many first runs (tests/faults.py)."""
+    if fail_first_runs:
+        app = faults.create_app(settings, fail_first_runs=fail_first_runs)
+    else:
+        app = create_app(settings)
     await asyncio.to_thread(checking.preload)  # once per process; Quart's startup waits 6 s
     async with apps.running_app(app, settings) as running:
         yield running

@@ -14,8 +14,8 @@ import pytest_asyncio
 from service_kit.postgres_server import free_port
 from service_kit.testing.processes import ServiceProcess, running_service
 from service_kit.testing.receiver import Receiver, serving
-from services.spell_checker import checking
-from services.spell_checker.domain import FAULT_REASON
+from services.spell_checker.spelling import checking
+from services.spell_checker.tests.faults import FAULT_REASON
 from services.spell_checker.tests.integration.helpers import (
     eventually,
     fast_settings,
@@ -186,11 +186,9 @@ async def test_an_injected_fault_fails_run_one_and_the_retry_succeeds(
 ):
     content_id = await store_text(content_service.url, "Anuther essay.")
     async with serving(Receiver()) as els:
-        settings = fast_settings(
-            database_url, content_service_url=content_service.url, fault_fail_first_runs=1
-        )
+        settings = fast_settings(database_url, content_service_url=content_service.url)
         body = job_body(els.url, content_id)
-        async with running_app(settings) as app:
+        async with running_app(settings, fail_first_runs=1) as app:
             client = app.test_client()
             job_id = (await (await client.post("/v1/jobs", json=body)).get_json())["job_id"]
             await els.wait_for(1)

@@ -13,9 +13,9 @@ import pytest_asyncio
 from quart import Quart
 
 from service_kit.pagination import encode_cursor
-from services.spell_checker import checking
 from services.spell_checker.app import create_app
 from services.spell_checker.config import Settings
+from services.spell_checker.spelling import checking
 
 PROBLEM = "application/problem+json"
 TEXT = "Students often recieve feedback about thier speling. Vi bor i Göteborg."

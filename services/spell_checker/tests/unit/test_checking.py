@@ -1,6 +1,6 @@
 import pytest
 
-from services.spell_checker.checking import (
+from services.spell_checker.spelling.checking import (
     SUPPORTED_LANGUAGES,
     CheckResult,
     Correction,

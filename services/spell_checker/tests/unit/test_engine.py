@@ -3,12 +3,12 @@ import math
 
 import pytest
 
-from services.spell_checker.alignment import ErrorModel
-from services.spell_checker.checking import checker_for
-from services.spell_checker.delete_index import DeleteIndex, deletes_up_to_two
-from services.spell_checker.dictionaries import Lexicon, drop_slips
-from services.spell_checker.engine import Corrector
-from services.spell_checker.keyboard import neighbours
+from services.spell_checker.spelling.alignment import ErrorModel
+from services.spell_checker.spelling.checking import checker_for
+from services.spell_checker.spelling.delete_index import DeleteIndex, deletes_up_to_two
+from services.spell_checker.spelling.dictionaries import Lexicon, drop_slips
+from services.spell_checker.spelling.engine import Corrector
+from services.spell_checker.spelling.keyboard import neighbours
 
 
 def small_corrector(language: str, frequencies: dict[str, float]) -> Corrector:

@@ -1,4 +1,10 @@
-from services.spell_checker.tokenizer import Shape, apply_shape, shape_of, word_parts, words
+from services.spell_checker.spelling.tokenizer import (
+    Shape,
+    apply_shape,
+    shape_of,
+    word_parts,
+    words,
+)
 
 
 def texts(text: str) -> list[str]:

@@ -1,0 +1,58 @@
+"""Every operation on an assessment, one use case each: a person (a teacher or a judge), a
+peer service (essay_lifecycle) or the run_assessment job triggers exactly one of these."""
+
+from services.cj_assessment.use_cases.assessments import (
+    AssessmentLimits,
+    CreateAssessment,
+    CreateAssessmentCommand,
+    CreateAssessmentResult,
+    GetAssessment,
+    GetAssessmentCommand,
+    ListAssessments,
+    ListAssessmentsCommand,
+    ListAssessmentsResult,
+)
+from services.cj_assessment.use_cases.human_judging import (
+    EssayText,
+    HandedPair,
+    HandOutPair,
+    HandOutPairCommand,
+    NoPair,
+    PairLease,
+    RecordJudgement,
+    RecordJudgementCommand,
+    RecordJudgementResult,
+)
+from services.cj_assessment.use_cases.running import (
+    GiveUpAssessment,
+    GiveUpAssessmentCommand,
+    RunAssessment,
+    RunAssessmentCommand,
+    RunLimits,
+)
+
+__all__ = [
+    "AssessmentLimits",
+    "CreateAssessment",
+    "CreateAssessmentCommand",
+    "CreateAssessmentResult",
+    "EssayText",
+    "GetAssessment",
+    "GetAssessmentCommand",
+    "GiveUpAssessment",
+    "GiveUpAssessmentCommand",
+    "HandOutPair",
+    "HandOutPairCommand",
+    "HandedPair",
+    "ListAssessments",
+    "ListAssessmentsCommand",
+    "ListAssessmentsResult",
+    "NoPair",
+    "PairLease",
+    "RecordJudgement",
+    "RecordJudgementCommand",
+    "RecordJudgementResult",
+    "RunAssessment",
+    "RunAssessmentCommand",
+    "RunLimits",
+]
