@@ -129,7 +129,8 @@ def start(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 def wait_ready(names: list[str], children: dict[str, subprocess.Popen[bytes]]) -> None:
-    deadline = time.monotonic() + 60
+    wait = float(os.environ.get("DEVSTACK_READY_SECONDS", "120"))  # seven processes start at once
+    deadline = time.monotonic() + wait
     pending = set(names)
     while pending and time.monotonic() < deadline:
         for name in list(pending):
@@ -142,7 +143,8 @@ def wait_ready(names: list[str], children: dict[str, subprocess.Popen[bytes]]) -
                 pass
         time.sleep(0.2)
     if pending:
-        raise SystemExit(f"not ready after 60 s: {', '.join(sorted(pending))}; see .devstack/")
+        late = ", ".join(sorted(pending))
+        raise SystemExit(f"not ready after {wait:.0f} s: {late}; see .devstack/")
 
 
 def development_teacher(env: dict[str, str]) -> None:

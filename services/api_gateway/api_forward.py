@@ -17,7 +17,7 @@ from quart_schema import validate_querystring
 from service_kit.clock import Clock
 from service_kit.errors import DomainError
 from service_kit.logging import get_logger
-from services.api_gateway.authn import current_principal, require_role
+from services.api_gateway.authn import client_ip, current_principal, require_role
 from services.api_gateway.config_edge import EdgeSettings
 from services.api_gateway.forwarding import (
     REQUEST_HEADERS,
@@ -46,6 +46,7 @@ blueprint = Blueprint("edge", __name__)
 log = get_logger("api_gateway.edge")
 LOGIN_RULE = ("POST", "/v1/auth/login")
 NOT_COUNTED = frozenset({"healthz", "readyz", "metrics_endpoint"})
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 ROUTE_OF_ENDPOINT = {f"edge.{route.endpoint}": route for route in ROUTES}
 
 
@@ -62,16 +63,6 @@ def _container() -> AsyncContainer:
 def _app_container(app: Quart) -> AsyncContainer:
     container: AsyncContainer = app.extensions["QUART_DISHKA"].container
     return container
-
-
-def client_ip() -> str:
-    settings = current_app.config["SETTINGS"]
-    if getattr(settings, "trust_forwarded_for", False):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first[:64]
-    return (request.remote_addr or "unknown")[:64]
 
 
 async def _admit(kind: LimitKind, subject: str) -> None:
@@ -108,7 +99,7 @@ async def _before() -> None:
         request.body._max_content_length = cap  # a chunked body is cut at the cap too
     rule = request.url_rule.rule if request.url_rule is not None else None
     if (request.method, rule) == LOGIN_RULE:
-        await _admit(LimitKind.LOGIN, client_ip())
+        await _admit(LimitKind.LOGIN, (client_ip() or "unknown")[:64])
 
 
 @blueprint.after_app_request
@@ -131,7 +122,7 @@ async def _after(response: Response) -> Response:
         buffer.record(
             clock.now(),
             request.url_rule.rule if request.url_rule is not None else "unmatched",
-            request.method[:16],
+            request.method if request.method in METHODS else "OTHER",  # bounded labels
             response.status_code,
             str(principal.id) if principal is not None else "",
             (time.perf_counter() - started) * 1000,

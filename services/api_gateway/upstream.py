@@ -6,6 +6,7 @@ verified user id (``X-User-ID``) and the correlation id; bodies stream both ways
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,6 +17,7 @@ import pydantic
 
 from service_kit import correlation
 from service_kit.errors import DomainError, PeerUnavailable
+from service_kit.retry import Retryable, RetryPolicy, raise_for_retry
 from services.api_gateway import metrics_edge
 from services.api_gateway.config_edge import EdgeSettings
 from services.api_gateway.forwarding import RESOLVERS, RESPONSE_HEADERS, Owned
@@ -63,12 +65,24 @@ def make_upstream_client(
     )
 
 
-class HttpUpstream:
-    """Forwards calls (``Upstream``) and answers ownership questions (``ResourceDirectory``)."""
+# a connection that broke (a keep-alive the service closed, a restart): tried again soon
+QUICK_RETRY = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.5, max_retry_after=1.0)
+SAFE = frozenset({"GET", "HEAD"})
 
-    def __init__(self, client: httpx.AsyncClient, urls: dict[str, str]) -> None:
+
+class HttpUpstream:
+    """Forwards calls (``Upstream``) and answers ownership questions (``ResourceDirectory``).
+
+    Retries (service_kit's policy, a few quick tries): the gateway's own look-ups on a transport
+    error or a retryable status; a forwarded GET or HEAD on a transport error only (its answer,
+    whatever it is, goes to the client, who decides). Nothing with a body is sent twice."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, urls: dict[str, str], retry: RetryPolicy = QUICK_RETRY
+    ) -> None:
         self._client = client
         self._urls = urls
+        self._retry = retry
 
     async def open(self, call: UpstreamCall) -> UpstreamAnswer:
         headers = {**call.headers, USER_HEADER: call.user_id}
@@ -79,15 +93,26 @@ class HttpUpstream:
             headers=headers,
             content=call.body,
         )
+        tries = self._retry.max_attempts if call.method in SAFE and call.body is None else 1
         started = time.perf_counter()
-        try:
-            response = await self._client.send(request, stream=True)
-        except httpx.HTTPError as exc:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._client.send(request, stream=True)
+                break
+            except httpx.TransportError as exc:
+                if attempt < tries:
+                    await asyncio.sleep(self._retry.delay(attempt))
+                    continue
+                error: httpx.HTTPError = exc
+            except httpx.HTTPError as exc:
+                error = exc
             metrics_edge.UPSTREAM_UNAVAILABLE.labels(call.service).inc()
             raise PeerUnavailable(
-                f"{call.service} did not answer ({type(exc).__name__})",
+                f"{call.service} did not answer ({type(error).__name__})",
                 retry_after=RETRY_SECONDS,
-            ) from exc
+            ) from error
 
         metrics_edge.UPSTREAM_SECONDS.labels(call.service).observe(time.perf_counter() - started)
         metrics_edge.FORWARDED.labels(call.service, str(response.status_code)).inc()
@@ -107,17 +132,18 @@ class HttpUpstream:
 
     async def fetch_json(self, service: str, path: str) -> dict[str, Any] | None:
         try:
-            response = await self._client.get(self._urls[service] + path)
-        except httpx.HTTPError as exc:
+            async for attempt in self._retry.retrying():
+                with attempt:
+                    response = await self._client.get(self._urls[service] + path)
+                    if response.status_code != 404:
+                        raise_for_retry(response, service)
+        except (httpx.HTTPError, Retryable) as exc:
+            metrics_edge.UPSTREAM_UNAVAILABLE.labels(service).inc()
             raise PeerUnavailable(
-                f"{service} did not answer ({type(exc).__name__})", retry_after=RETRY_SECONDS
+                f"{service} did not answer ({exc})", retry_after=RETRY_SECONDS
             ) from exc
         if response.status_code == 404:
             return None
-        if response.status_code >= 500 or response.status_code in (408, 425, 429):
-            raise PeerUnavailable(
-                f"{service} answered {response.status_code}", retry_after=RETRY_SECONDS
-            )
         if response.status_code != 200:
             # a 4xx for an id the gateway's own routing accepted: nothing of anyone's
             return None

@@ -45,6 +45,8 @@ class FakeServices:
     jobs: dict[str, str] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     down: bool = False
+    fail_next: int = 0  # the next requests that find no connection
+    busy_next: int = 0  # the next requests answered 503
 
     def add_batch(self, owner: uuid.UUID | str) -> dict[str, str]:
         """A batch with one of everything in it; the ids by kind."""
@@ -67,8 +69,12 @@ class FakeServices:
         return [s for s in self.seen if s.headers.get("x-user-id") and path_part in s.url.path]
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
-        if self.down:
+        if self.down or self.fail_next > 0:
+            self.fail_next -= 1
             raise httpx.ConnectError("refused", request=request)
+        if self.busy_next > 0:
+            self.busy_next -= 1
+            return httpx.Response(503, headers={"Retry-After": "0"}, json={"title": "busy"})
         body = await request.aread()
         self.seen.append(Seen(request.method, request.url, request.headers, body))
         parts = request.url.path.strip("/").split("/")

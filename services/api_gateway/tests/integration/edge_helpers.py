@@ -34,6 +34,9 @@ def gateway_app(database_url: str, services: FakeServices, **settings: Any) -> Q
         "database_url": database_url,
         "log_level": "WARNING",
         "internal_api_token": INTERNAL_TOKEN,
+        # small pools: the test server is shared, and two replicas must not exhaust it
+        "db_pool_size": 3,
+        "db_max_overflow": 2,
         **settings,
     }
     return create_app(Settings(**values), extra_providers=[fake])
@@ -70,6 +73,30 @@ async def add_user(database_url: str, role: str = "teacher") -> Caller:
         now,
     )
     return Caller(user_id, {"Authorization": f"Bearer {key}"})
+
+
+async def add_session(database_url: str, user: Caller, *, expired: bool = False) -> Caller:
+    """A browser session of ``user`` (cookie and CSRF token); ``expired``: past its end."""
+    now = datetime.now(UTC)
+    token, csrf = new_token(), new_token()
+    ends = now - timedelta(minutes=1) if expired else now + timedelta(hours=2)
+    await fetch(
+        database_url,
+        "INSERT INTO sessions (id, token_hash, csrf_hash, kind, principal_id, user_id,"
+        " invitation_id, judge_batch_id, created_at, last_seen_at, absolute_expires_at)"
+        " VALUES ($1, $2, $3, 'user', $4, $4, NULL, NULL, $5, $5, $6)",
+        uuid.uuid4(),
+        hash_token(token),
+        hash_token(csrf),
+        user.id,
+        now - timedelta(hours=3) if expired else now,
+        ends,
+    )
+    return Caller(user.id, {"Cookie": f"gw_session={token}", "X-CSRF-Token": csrf})
+
+
+async def revoke_keys(database_url: str, user: Caller) -> None:
+    await fetch(database_url, "UPDATE api_keys SET revoked_at = now() WHERE user_id = $1", user.id)
 
 
 async def add_judge(database_url: str, batch_id: str) -> Caller:

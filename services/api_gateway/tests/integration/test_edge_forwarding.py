@@ -22,8 +22,10 @@ from services.api_gateway.tests.integration.edge_helpers import (
     PROBLEM,
     Caller,
     add_judge,
+    add_session,
     add_user,
     gateway_app,
+    revoke_keys,
 )
 
 
@@ -253,3 +255,26 @@ async def test_head_on_a_get_route_is_forwarded_without_a_body(
     answer = await app.test_client().head(f"/v1/batches/{ids['batch']}", headers=teacher.headers)
     assert answer.status_code == 200
     assert await answer.get_data() == b""
+
+
+async def test_dead_credentials_and_a_missing_csrf_token_on_forwarded_routes(
+    setup: tuple[Quart, FakeServices], database: str
+) -> None:
+    app, services = setup
+    teacher = await add_user(database)
+    ids = services.add_batch(teacher.id)
+    client = app.test_client()
+    path = f"/v1/batches/{ids['batch']}/cancel"
+    browser = await add_session(database, teacher)
+    no_csrf = {"Cookie": browser.headers["Cookie"]}
+    refused = await client.post(path, headers=no_csrf)
+    assert refused.status_code == 403 and refused.headers["Content-Type"] == PROBLEM
+    assert (await client.post(path, headers=browser.headers)).status_code == 202
+    assert (await client.get(f"/v1/batches/{ids['batch']}", headers=no_csrf)).status_code == 200
+    expired = await add_session(database, teacher, expired=True)
+    answer = await client.get(f"/v1/batches/{ids['batch']}", headers=expired.headers)
+    assert answer.status_code == 401
+    await revoke_keys(database, teacher)
+    answer = await client.get(f"/v1/batches/{ids['batch']}", headers=teacher.headers)
+    assert answer.status_code == 401 and answer.headers["Content-Type"] == PROBLEM
+    assert len(services.forwarded("/cancel")) == 1

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from service_kit.errors import InvalidInput, NotFound
+from service_kit.errors import InvalidInput, NotFound, PeerUnavailable
 from services.api_gateway.domain import Forbidden, Principal
 from services.api_gateway.forwarding import ROUTES, Owned, Route
 from services.api_gateway.ownership import OwnershipResolver
@@ -191,3 +191,25 @@ async def test_an_assessment_outside_any_batch_belongs_to_nobody() -> None:
         await forward.execute(
             command(teacher, route("GET", "/v1/assessments/<uuid:assessment_id>"), ids)
         )
+
+
+async def test_a_broken_connection_is_tried_again_for_lookups_and_reads_only() -> None:
+    services, forward, ownership = make()
+    teacher = user()
+    ids = services.add_batch(teacher.id)
+    services.fail_next = 2  # the look-up of the file's batch
+    assert await ownership.batch_of(Owned.FILE, ids["file"]) == ids["batch"]
+    services.busy_next = 2  # the batch's owner: 503 twice, then the answer
+    assert await ownership.owns(teacher.id, ids["batch"])
+    services.fail_next = 2  # a forwarded GET
+    answer = await forward.execute(command(teacher, route("GET", "/v1/files/<uuid:file_id>"), ids))
+    assert answer.status == 200
+    services.fail_next = 1  # a POST is never sent twice
+    with pytest.raises(PeerUnavailable):
+        await forward.execute(
+            command(teacher, route("POST", "/v1/batches/<batch_id>/cancel"), ids, b"")
+        )
+    assert services.fail_next == 0 and not services.forwarded("/cancel")
+    services.busy_next = 5  # a look-up that keeps failing: 503 for the client
+    with pytest.raises(PeerUnavailable):
+        await ownership.batch_of(Owned.ESSAY, ids["essay"])
