@@ -83,9 +83,7 @@ def english_keyboard_pairs(is_word: object, size: int, split: str) -> list[pairs
     return found
 
 
-def typo_outcomes(
-    checker: SpellChecker, sample: list[pairs.Pair]
-) -> list[tuple[Assessment, bool]]:
+def typo_outcomes(checker: SpellChecker, sample: list[pairs.Pair]) -> list[tuple[Assessment, bool]]:
     """(assessment, best candidate right) for every typo."""
     outcomes = []
     for wrong, right in sample:
@@ -124,7 +122,10 @@ def report(language: str, split: str, size: int) -> None:
     print("|" + "---|" * len(header))
     for confidence, cost in RULES:
         chosen = (confidence, cost) == (checking.CONFIDENCE, checking.REWRITE_COST)
-        row = [f"{confidence:g}" + (" (chosen)" if chosen else ""), "any" if cost > 5 else f"{cost:g}"]
+        row = [
+            f"{confidence:g}" + (" (chosen)" if chosen else ""),
+            "any" if cost > 5 else f"{cost:g}",
+        ]
         for name in typo_sets:
             done = [right for c, right in outcomes[name] if passes(c, confidence, cost)]
             row.append(f"{100 * len(done) / len(outcomes[name]):.1f}")

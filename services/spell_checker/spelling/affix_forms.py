@@ -146,9 +146,7 @@ def build(path: str, out: str) -> int:
     values = np.fromiter(roles.values(), dtype=np.uint8, count=len(roles))
     order = np.argsort(keys)
     compound = dictionary.aff
-    meta = np.array(
-        [FORMAT, compound.COMPOUNDMIN, compound.COMPOUNDWORDMAX or 0], dtype=np.int64
-    )
+    meta = np.array([FORMAT, compound.COMPOUNDMIN, compound.COMPOUNDWORDMAX or 0], dtype=np.int64)
     with open(out, "wb") as file:
         np.savez(file, keys=keys[order], roles=values[order], meta=meta)
     return len(keys)

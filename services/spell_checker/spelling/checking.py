@@ -27,15 +27,14 @@ REWRITE_COST = 1.2
 # Endings that make two candidates forms of one word rather than rivals (sentence,
 # sentences; gilla, gillar; kvällen, kvällar): a runner-up that is the best candidate with
 # one such ending swapped for another agrees with it.
+_EN_ENDINGS = "s es ed d ing er ers est ly 's ies ied y e"
+_SV_ENDINGS = (
+    "s e a n t r en et er ar or na ns ts rs ade de te da ad at are ast aste erna arna "
+    "orna ens ets ers ars ors nas ernas arnas ornas"
+)
 ENDINGS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        "s es ed d ing er ers est ly 's ies ied y e".split() + [""]
-    ),
-    "sv": frozenset(
-        "s e a n t r en et er ar or na ns ts rs ade de te da ad at are ast aste erna arna "
-        "orna ens ets ers ars ors nas ernas arnas ornas".split()
-        + [""]
-    ),
+    "en": frozenset(["", *_EN_ENDINGS.split(" ")]),
+    "sv": frozenset(["", *_SV_ENDINGS.split(" ")]),
 }
 
 
@@ -73,8 +72,8 @@ class Assessment:
     @property
     def sure(self) -> bool:
         """Clearly the intended word: safe to write into the text."""
-        return bool(self.candidates) and self.confidence >= CONFIDENCE and (
-            self.cost <= REWRITE_COST
+        return (
+            bool(self.candidates) and self.confidence >= CONFIDENCE and (self.cost <= REWRITE_COST)
         )
 
 
@@ -214,10 +213,7 @@ def _same_word(best: str, other: str, endings: frozenset[str]) -> bool:
         if a != b:
             break
         shared += 1
-    for stem in range(shared, 2, -1):
-        if best[stem:] in endings and other[stem:] in endings:
-            return True
-    return False
+    return any(best[stem:] in endings and other[stem:] in endings for stem in range(shared, 2, -1))
 
 
 def _normalise(word: str) -> str:

@@ -74,8 +74,13 @@ def cached_forms(language: str) -> Path:
     os.close(handle)
     try:
         subprocess.run(
-            [sys.executable, "-m", "services.spell_checker.spelling.affix_forms", str(source),
-             temporary],
+            [
+                sys.executable,
+                "-m",
+                "services.spell_checker.spelling.affix_forms",
+                str(source),
+                temporary,
+            ],
             check=True,
             capture_output=True,
         )
@@ -150,8 +155,9 @@ class Morphology:
             role[(i, j)] = role[(i, j)] | (extra_role & BEGIN)
         return self._parts(word, role, 0, 0, "")
 
-    def _parts(self, word: str, role: dict[tuple[int, int], int], start: int, count: int,
-               last: str) -> bool:
+    def _parts(
+        self, word: str, role: dict[tuple[int, int], int], start: int, count: int, last: str
+    ) -> bool:
         n = len(word)
         for end in range(start + self._least_part, n - self._least_part + 1):
             want = BEGIN if start == 0 else MIDDLE
