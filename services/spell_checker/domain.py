@@ -167,17 +167,12 @@ def callback_body(job: SpellcheckJob) -> dict[str, Any]:
             error_count=job.error_count,
             errors_per_100_words=job.errors_per_100_words,
             corrections_count=job.corrections_count,
-            # a job finished before these counts existed has none: they are left out
-            **{
-                name: value
-                for name, value in (
-                    ("corrected_count", job.corrected_count),
-                    ("flagged_count", job.flagged_count),
-                    ("unknown_count", job.unknown_count),
-                )
-                if value is not None
-            },
         )
+        # a job finished before these counts existed has none: they are left out, not null
+        for name in ("corrected_count", "flagged_count", "unknown_count"):
+            value = getattr(job, name)
+            if value is not None:
+                setattr(result, name, value)
     elif job.status is SpellcheckStatus.FAILED:
         result = SpellcheckResultIn(status="failed", job_id=str(job.id), reason=job.reason)
     else:
