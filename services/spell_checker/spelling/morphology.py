@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from services.spell_checker.spelling import affix_forms
 from services.spell_checker.spelling.affix_forms import BEGIN, END, FORMAT, MIDDLE, WORD, form_hash
 
 # Distinct words remembered per language (least recently used go first).
@@ -66,21 +67,29 @@ def cached_forms(language: str) -> Path:
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
     for suffix in (".aff", ".dic"):
         digest.update(source.with_suffix(suffix).read_bytes())
-    target = cache_dir() / f"{language}-{digest.hexdigest()[:16]}.npz"
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    os.close(handle)
+    name = f"{language}-{digest.hexdigest()[:16]}.npz"
+    # A read-only home (a container's) falls back to the temporary directory: built again
+    # after a restart of the machine, but never a failure to start.
+    places = (cache_dir(), Path(tempfile.gettempdir()) / "essay-spell")
+    for place in places:
+        if (place / name).exists():
+            return place / name
+    for place in places:
+        try:
+            place.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=place, suffix=".part")
+        except OSError:
+            continue
+        os.close(handle)
+        return _build(source, temporary, place / name)
+    raise OSError(f"no writable place for the affix form cache: {', '.join(map(str, places))}")
+
+
+def _build(source: Path, temporary: str, target: Path) -> Path:
     try:
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "services.spell_checker.spelling.affix_forms",
-                str(source),
-                temporary,
-            ],
+            # run by its path: it needs numpy and spylls only, whatever the working directory
+            [sys.executable, affix_forms.__file__, str(source), temporary],
             check=True,
             capture_output=True,
         )

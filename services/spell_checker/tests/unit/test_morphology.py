@@ -49,3 +49,14 @@ def test_a_cache_file_is_read_as_given(tmp_path: Path) -> None:
     tiny = Morphology("xx", path)
     assert tiny.knows("ab") and tiny.knows("cd") and tiny.knows("abcd")
     assert not tiny.knows("cdab") and not tiny.knows("ef")
+
+
+def test_a_read_only_cache_dir_falls_back_to_the_temporary_directory(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("SPELL_CHECKER_CACHE_DIR", "/proc/no-such-place")
+    monkeypatch.setattr(morphology.tempfile, "tempdir", str(tmp_path))
+    built = cached_forms("en")
+    assert built.parent == tmp_path / "essay-spell" and built.exists()
+    assert Morphology("en", built).knows("intermingles")
+    assert [p.name for p in built.parent.iterdir()] == [built.name]  # no .part left behind
