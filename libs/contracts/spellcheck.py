@@ -58,12 +58,19 @@ class SpellcheckResultIn(BaseModel):
     error_count: int | None = None
     errors_per_100_words: float | None = None
     corrections_count: int | None = None
+    # error_count split (issue 17): corrections written into the corrected text, and those
+    # flagged with candidates but left as written; unknown words with no candidate are
+    # counted apart and are not in error_count
+    corrected_count: int | None = None
+    flagged_count: int | None = None
+    unknown_count: int | None = None
 
 
 class SpellcheckFigures(BaseModel):
     """An essay's ``spelling``: the figures of ``SpellcheckResultIn`` as essay_lifecycle keeps
     them, sent on to batch_orchestrator in the phase outcome's ``results`` (``EssayOutcome``);
-    the results table reads ``word_count``, ``error_count`` and ``errors_per_100_words``."""
+    the results table reads ``word_count``, ``error_count``, ``errors_per_100_words``,
+    ``corrected_count``, ``flagged_count`` and ``unknown_count``."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -74,3 +81,9 @@ class SpellcheckFigures(BaseModel):
     error_count: int | None = None
     errors_per_100_words: float | None = None
     corrections_count: int | None = None
+    # error_count split (issue 17): corrections written into the corrected text, and those
+    # flagged with candidates but left as written; unknown words with no candidate are
+    # counted apart and are not in error_count
+    corrected_count: int | None = None
+    flagged_count: int | None = None
+    unknown_count: int | None = None

@@ -61,6 +61,11 @@ class SpellcheckJob:
     error_count: int | None = None
     errors_per_100_words: float | None = None
     corrections_count: int | None = None
+    # error_count split: written into the corrected text, flagged with candidates but left
+    # as written (not sure enough); and unknown words with no candidate, not in error_count
+    corrected_count: int | None = None
+    flagged_count: int | None = None
+    unknown_count: int | None = None
     corrected_text_content_id: str | None = None
     check_ms: float | None = None
     # the use cases set it from their Clock; the default is for a job built by hand
@@ -80,6 +85,7 @@ class StoredCorrection:
     original: str
     suggestion: str
     candidates: tuple[str, ...]
+    applied: bool = True  # written into the corrected text; otherwise only flagged
 
 
 def new_job(request: JobRequest, at: datetime) -> SpellcheckJob:
@@ -112,6 +118,9 @@ def run_again(job: SpellcheckJob, request: JobRequest, at: datetime) -> Spellche
         error_count=None,
         errors_per_100_words=None,
         corrections_count=None,
+        corrected_count=None,
+        flagged_count=None,
+        unknown_count=None,
         corrected_text_content_id=None,
         check_ms=None,
         queued_at=at,
@@ -159,6 +168,11 @@ def callback_body(job: SpellcheckJob) -> dict[str, Any]:
             errors_per_100_words=job.errors_per_100_words,
             corrections_count=job.corrections_count,
         )
+        # a job finished before these counts existed has none: they are left out, not null
+        for name in ("corrected_count", "flagged_count", "unknown_count"):
+            value = getattr(job, name)
+            if value is not None:
+                setattr(result, name, value)
     elif job.status is SpellcheckStatus.FAILED:
         result = SpellcheckResultIn(status="failed", job_id=str(job.id), reason=job.reason)
     else:

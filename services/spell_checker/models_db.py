@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -58,6 +59,9 @@ class SpellcheckJobRow(Base):
     error_count: Mapped[int | None] = mapped_column(Integer)
     errors_per_100_words: Mapped[float | None] = mapped_column(Float)
     corrections_count: Mapped[int | None] = mapped_column(Integer)
+    corrected_count: Mapped[int | None] = mapped_column(Integer)
+    flagged_count: Mapped[int | None] = mapped_column(Integer)
+    unknown_count: Mapped[int | None] = mapped_column(Integer)
     corrected_text_content_id: Mapped[str | None] = mapped_column(String(64))
     check_ms: Mapped[float | None] = mapped_column(Float)
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -79,6 +83,7 @@ class CorrectionRow(Base):
     original: Mapped[str] = mapped_column(Text)
     suggestion: Mapped[str] = mapped_column(Text)
     candidates: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    applied: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 messaging = messaging_tables(Base.metadata)

@@ -46,6 +46,7 @@ def _correction(row: Any) -> StoredCorrection:
         row.original,
         row.suggestion,
         tuple(row.candidates),
+        row.applied,
     )
 
 

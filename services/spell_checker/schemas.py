@@ -44,6 +44,7 @@ class CorrectionOut(BaseModel):
     original: str
     suggestion: str
     candidates: list[str]
+    applied: bool = True  # written into corrected_text; false: flagged, left as written
 
 
 class UnknownOut(BaseModel):
@@ -61,6 +62,8 @@ class CheckOut(BaseModel):
     errors_per_100_words: float
     unknown_words: list[UnknownOut] = Field(default_factory=list)
     unknown_count: int = 0
+    corrected_count: int = 0
+    flagged_count: int = 0
 
     @classmethod
     def of(cls, checked: CheckTextResult) -> CheckOut:
@@ -76,6 +79,7 @@ class CheckOut(BaseModel):
                     original=c.original,
                     suggestion=c.suggestion,
                     candidates=list(c.candidates),
+                    applied=c.applied,
                 )
                 for c in result.corrections
             ],
@@ -87,6 +91,8 @@ class CheckOut(BaseModel):
                 for u in result.unknown
             ],
             unknown_count=result.unknown_count,
+            corrected_count=result.corrected_count,
+            flagged_count=result.flagged_count,
         )
 
 
@@ -109,6 +115,9 @@ class JobOut(BaseModel):
     error_count: int | None
     errors_per_100_words: float | None
     corrections_count: int | None
+    corrected_count: int | None
+    flagged_count: int | None
+    unknown_count: int | None
     corrected_text_content_id: str | None
     check_ms: float | None
     queued_at: datetime

@@ -56,6 +56,9 @@ RESULT_COLUMNS = (
     "word_count",
     "error_count",
     "errors_per_100_words",
+    "corrected_count",
+    "flagged_count",
+    "unknown_count",
     "score",
     "se",
     "rank",
@@ -72,6 +75,11 @@ def result_row(result: EssayResult) -> dict[str, Any]:
         "word_count": spelling.get("word_count"),
         "error_count": spelling.get("error_count"),
         "errors_per_100_words": spelling.get("errors_per_100_words"),
+        # issue 17: the errors written into the corrected text, those flagged but left as
+        # written, and unknown words with no candidate (not in error_count)
+        "corrected_count": spelling.get("corrected_count"),
+        "flagged_count": spelling.get("flagged_count"),
+        "unknown_count": spelling.get("unknown_count"),
         "score": assessment.get("score"),
         "se": assessment.get("se"),
         "rank": assessment.get("rank"),

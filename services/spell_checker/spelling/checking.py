@@ -18,6 +18,24 @@ from services.spell_checker.spelling.tokenizer import Shape, Word, apply_shape, 
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "sv")
 MAX_CANDIDATES = 5
+# A correction is written into the text only when its best candidate scores at least
+# CONFIDENCE log10 units above the best rival and is at most REWRITE_COST edits (weighted, as
+# the error model prices them) from what was typed; tuned on dev sets only
+# (bench/spell/confidence.py, docs/benchmarks.md).
+CONFIDENCE = 1.5
+REWRITE_COST = 1.2
+# Endings that make two candidates forms of one word rather than rivals (sentence,
+# sentences; gilla, gillar; kvällen, kvällar): a runner-up that is the best candidate with
+# one such ending swapped for another agrees with it.
+_EN_ENDINGS = "s es ed d ing er ers est ly 's ies ied y e"
+_SV_ENDINGS = (
+    "s e a n t r en et er ar or na ns ts rs ade de te da ad at are ast aste erna arna "
+    "orna ens ets ers ars ors nas ernas arnas ornas"
+)
+ENDINGS: dict[str, frozenset[str]] = {
+    "en": frozenset(["", *_EN_ENDINGS.split(" ")]),
+    "sv": frozenset(["", *_SV_ENDINGS.split(" ")]),
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +45,9 @@ class Correction:
     original: str
     suggestion: str  # with the original's case pattern (Teh -> The, TEH -> THE)
     candidates: tuple[str, ...]  # best first, the suggestion included
+    # Written into corrected_text: the suggestion is clearly the intended word. Otherwise
+    # the word is only flagged, with its candidates, and the text keeps what was written.
+    applied: bool = True
 
 
 @dataclass(frozen=True)
@@ -39,16 +60,44 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """What the engine makes of one unknown word."""
+
+    candidates: tuple[str, ...]  # lowercase, best first; () when none is within reach
+    # How far (log10 units) the best scores above the best candidate that is not a form of
+    # it: infinite when there is no such rival.
+    confidence: float
+    cost: float  # the best candidate's weighted edit cost (0 when there is none)
+
+    @property
+    def sure(self) -> bool:
+        """Clearly the intended word: safe to write into the text."""
+        return (
+            bool(self.candidates) and self.confidence >= CONFIDENCE and (self.cost <= REWRITE_COST)
+        )
+
+
+@dataclass(frozen=True)
 class CheckResult:
     corrected_text: str
     corrections: tuple[Correction, ...]
     word_count: int
-    error_count: int
+    error_count: int  # corrections: rewritten plus flagged with candidates
     unknown: tuple[Unknown, ...] = ()  # counted apart from error_count
 
     @property
     def unknown_count(self) -> int:
         return len(self.unknown)
+
+    @property
+    def corrected_count(self) -> int:
+        """Corrections written into corrected_text."""
+        return sum(1 for c in self.corrections if c.applied)
+
+    @property
+    def flagged_count(self) -> int:
+        """Corrections flagged with candidates but left as written."""
+        return sum(1 for c in self.corrections if not c.applied)
 
     @property
     def errors_per_100_words(self) -> float:
@@ -87,6 +136,18 @@ class SpellChecker:
         shape = Word(0, len(word), word, True).shape
         found = self._corrector.suggest(_normalise(word), limit)
         return [apply_shape(shape, candidate) for candidate in found]
+
+    def assess(self, word: str, limit: int = MAX_CANDIDATES) -> Assessment:
+        """Candidates for an unknown word and how sure the best of them is."""
+        scored = self._corrector.scored(_normalise(word), limit)
+        if not scored:
+            return Assessment((), 0.0, 0.0)
+        best, top = scored[0]
+        endings = ENDINGS.get(self.language, frozenset({""}))
+        rivals = [score for other, score in scored[1:] if not _same_word(best, other, endings)]
+        confidence = (top - rivals[0]) if rivals else float("inf")
+        cost = self._corrector.cost_of(best, top)
+        return Assessment(tuple(c for c, _ in scored), confidence, cost)
 
     def check(
         self, text: str, ignore: Collection[str] = (), check_names: bool = False
@@ -135,11 +196,24 @@ class SpellChecker:
     def _correct(self, word: Word) -> Correction | Unknown | None:
         if len(word.text) < 2 or self._knows(word.text):
             return None
-        candidates = self.suggest(word.text, MAX_CANDIDATES)
-        if not candidates:
+        assessment = self.assess(word.text, MAX_CANDIDATES)
+        if not assessment.candidates:
             # Unknown and nothing within reach (beaurocracy): reported, not silently passed.
             return Unknown(word.start, word.end, word.text)
-        return Correction(word.start, word.end, word.text, candidates[0], tuple(candidates))
+        candidates = tuple(apply_shape(word.shape, c) for c in assessment.candidates)
+        return Correction(
+            word.start, word.end, word.text, candidates[0], candidates, assessment.sure
+        )
+
+
+def _same_word(best: str, other: str, endings: frozenset[str]) -> bool:
+    """Whether `other` is `best` with one regular ending swapped for another."""
+    shared = 0
+    for a, b in zip(best, other, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return any(best[stem:] in endings and other[stem:] in endings for stem in range(shared, 2, -1))
 
 
 def _normalise(word: str) -> str:
@@ -174,6 +248,8 @@ def _apply(text: str, corrections: Sequence[Correction]) -> str:
     pieces: list[str] = []
     position = 0
     for correction in corrections:
+        if not correction.applied:
+            continue
         pieces.append(text[position : correction.start])
         pieces.append(correction.suggestion)
         position = correction.end

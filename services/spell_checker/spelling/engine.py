@@ -76,9 +76,9 @@ class _Best:
         full = self.heap[0][0] if len(self.heap) == self.limit else -math.inf
         return max(full, self.top - CANDIDATE_MARGIN)
 
-    def words(self) -> list[str]:
+    def scored(self) -> list[tuple[str, float]]:
         floor = self.top - CANDIDATE_MARGIN
-        return [word for score, word in sorted(self.heap, reverse=True) if score >= floor]
+        return [(word, score) for score, word in sorted(self.heap, reverse=True) if score >= floor]
 
 
 class Corrector:
@@ -147,6 +147,11 @@ class Corrector:
         """Best corrections for lowercase `word`, best first; [word] if it is a known word."""
         if self.knows(word):
             return [word]
+        return [candidate for candidate, _ in self.scored(word, limit)]
+
+    def scored(self, word: str, limit: int = 5) -> list[tuple[str, float]]:
+        """Best corrections for unknown lowercase `word` with their scores (log10 units:
+        log10 frequency - EDIT_WEIGHT x cost), best first."""
         stray = self.model.stray_costs(word)
         best = _Best(limit)
         near, far = self._index.lookup([word, *deletes(word)], deletes_up_to_two(word[:PREFIX]))
@@ -160,7 +165,11 @@ class Corrector:
         )
         if frequent_enough and len(word) < WIDTH:
             self._search_far(word, far[far < frequent_enough], set(near), stray, best)
-        return best.words()
+        return best.scored()
+
+    def cost_of(self, candidate: str, score: float) -> float:
+        """The weighted edit cost behind `candidate`'s `score` (from `scored`)."""
+        return (self.lexicon.log_frequencies[candidate] - score) / EDIT_WEIGHT
 
     def _consider(self, word: str, number: int, stray: list[float], best: _Best) -> None:
         """Align word `number` with the typo and offer it, unless it cannot reach the bar."""

@@ -107,13 +107,23 @@ class RunSpellcheck:
             error_count=result.error_count,
             errors_per_100_words=result.errors_per_100_words,
             corrections_count=len(result.corrections),
+            corrected_count=result.corrected_count,
+            flagged_count=result.flagged_count,
+            unknown_count=result.unknown_count,
             corrected_text_content_id=corrected_id,
             check_ms=round(elapsed * 1000, 3),
             finished_at=self._clock.now(),
         )
         corrections = [
             StoredCorrection(
-                job.id, position, c.start, c.end, c.original, c.suggestion, tuple(c.candidates)
+                job.id,
+                position,
+                c.start,
+                c.end,
+                c.original,
+                c.suggestion,
+                tuple(c.candidates),
+                c.applied,
             )
             for position, c in enumerate(result.corrections)
         ]

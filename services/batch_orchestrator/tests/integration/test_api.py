@@ -249,6 +249,9 @@ async def test_results_as_json_and_csv(database_url):
                             "word_count": 100,
                             "error_count": 3,
                             "errors_per_100_words": 3.0,
+                            "corrected_count": 2,
+                            "flagged_count": 1,
+                            "unknown_count": 0,
                         },
                     }
                     for e in (E1, E2)
@@ -303,7 +306,10 @@ async def test_results_as_json_and_csv(database_url):
     ]
     assert csv_answer.headers["Content-Type"].startswith("text/csv")
     assert text.splitlines()[0].startswith("essay_id,filename,status,word_count")
-    assert text.splitlines()[1].startswith(f"{E2},{E2}.txt,completed,100,3,3.0,0.5,0.4,1")
+    assert {
+        (r["corrected_count"], r["flagged_count"], r["unknown_count"]) for r in result["essays"]
+    } == {(2, 1, 0)}
+    assert text.splitlines()[1].startswith(f"{E2},{E2}.txt,completed,100,3,3.0,2,1,0,0.5,0.4,1")
 
 
 async def test_unknown_batch_is_404(database_url):

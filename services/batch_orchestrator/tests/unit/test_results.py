@@ -27,7 +27,14 @@ from services.batch_orchestrator.use_cases import (
     GetResultsCommand,
 )
 
-SPELLING = {"word_count": 100, "error_count": 3, "errors_per_100_words": 3.0}
+SPELLING = {
+    "word_count": 100,
+    "error_count": 3,
+    "errors_per_100_words": 3.0,
+    "corrected_count": 2,
+    "flagged_count": 1,
+    "unknown_count": 1,
+}
 
 
 def essay(essay_id, filename, status="completed", assessment=None, spelling=SPELLING):
@@ -79,6 +86,9 @@ async def test_ranked_essays_come_first_by_rank_then_the_rest_by_filename(store)
         "word_count": 100,
         "error_count": 3,
         "errors_per_100_words": 3.0,
+        "corrected_count": 2,
+        "flagged_count": 1,
+        "unknown_count": 1,
         "score": 0.5,
         "se": 0.4,
         "rank": 1,
@@ -101,10 +111,11 @@ async def test_the_csv_has_the_columns_in_order_and_a_row_per_essay(store):
     lines = exported.text.splitlines()
     assert lines[0] == ",".join(RESULT_COLUMNS)
     assert lines[0] == (
-        "essay_id,filename,status,word_count,error_count,errors_per_100_words,score,se,rank,grade"
+        "essay_id,filename,status,word_count,error_count,errors_per_100_words,"
+        "corrected_count,flagged_count,unknown_count,score,se,rank,grade"
     )
-    assert lines[1] == "e2,c.txt,completed,100,3,3.0,0.5,0.4,1,A"
-    assert lines[3] == "e3,a.txt,spellcheck_failed,,,,,,,"
+    assert lines[1] == "e2,c.txt,completed,100,3,3.0,2,1,1,0.5,0.4,1,A"
+    assert lines[3] == "e3,a.txt,spellcheck_failed,,,,,,,,,,"
     assert len(list(csv.reader(io.StringIO(exported.text)))) == 4
 
 
@@ -128,9 +139,14 @@ def test_a_batch_without_a_cj_run_has_no_reliability():
 def test_every_figure_the_table_reads_is_a_field_of_the_message_it_comes_from():
     """The table reads the stored spelling figures, ranking row and cj summary by key: a key
     renamed in the contracts must fail here, not blank a column of the CSV."""
-    assert {"word_count", "error_count", "errors_per_100_words"} <= set(
-        SpellcheckFigures.model_fields
-    )
+    assert {
+        "word_count",
+        "error_count",
+        "errors_per_100_words",
+        "corrected_count",
+        "flagged_count",
+        "unknown_count",
+    } <= set(SpellcheckFigures.model_fields)
     assert {"score", "se", "rank", "grade"} <= set(RankedEssay.model_fields)
     assert {"reliability", "comparisons"} <= set(CjRunSummary.model_fields)
     assert set(RESULT_COLUMNS) - {"essay_id", "filename", "status"} <= (

@@ -52,7 +52,15 @@ async def batch_through_both_phases(els: Els, store: MemoryEssayStore) -> str:
     await els.notice(batch_id, "r", "bad.pdf", error_code="encrypted_pdf")
     await els.start(batch_id, Phase.SPELLCHECK, settings={"ignore": ["Åsa"]})
     essays = await els.essays(batch_id, status=EssayStatus.SPELLCHECK_IN_PROGRESS)
-    figures = {"job_id": "j", "language": "sv", "word_count": 120, "error_count": 3}
+    figures = {
+        "job_id": "j",
+        "language": "sv",
+        "word_count": 120,
+        "error_count": 3,
+        "corrected_count": 2,
+        "flagged_count": 1,
+        "unknown_count": 4,
+    }
     for essay in essays:
         spelling = {"corrected_text_content_id": "c" * 64, **figures}
         await els.spellchecked(
@@ -133,6 +141,9 @@ async def test_an_outcome_keeps_each_row_as_it_came(els, store):
         "language": "sv",
         "word_count": 120,
         "error_count": 3,
+        "corrected_count": 2,
+        "flagged_count": 1,
+        "unknown_count": 4,
     }
     assert set(row["assessment"]) == {
         "essay_id",

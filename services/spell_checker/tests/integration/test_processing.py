@@ -88,6 +88,12 @@ async def test_a_job_end_to_end_stores_everything_and_calls_back_once(
         len(ignored.corrections),
     )
     assert job["errors_per_100_words"] == ignored.errors_per_100_words
+    assert (job["corrected_count"], job["flagged_count"], job["unknown_count"]) == (
+        ignored.corrected_count,
+        ignored.flagged_count,
+        ignored.unknown_count,
+    )
+    assert job["corrected_count"] + job["flagged_count"] == job["error_count"]
     assert job["started_at"] and job["finished_at"] and job["check_ms"] >= 0
     assert job["queued_at"] <= job["started_at"] <= job["finished_at"]
 
@@ -95,9 +101,9 @@ async def test_a_job_end_to_end_stores_everything_and_calls_back_once(
     items = [item for page in pages for item in page]
     assert all(len(page) <= 2 for page in pages) and len(pages) == (len(items) + 1) // 2
     assert [i["position"] for i in items] == list(range(len(ignored.corrections)))
-    assert [(i["start"], i["end"], i["original"], i["suggestion"]) for i in items] == [
-        (c.start, c.end, c.original, c.suggestion) for c in ignored.corrections
-    ]
+    assert [
+        (i["start"], i["end"], i["original"], i["suggestion"], i["applied"]) for i in items
+    ] == [(c.start, c.end, c.original, c.suggestion, c.applied) for c in ignored.corrections]
     assert ("recieve", "receive") in [(i["original"], i["suggestion"]) for i in items]
     assert all(ESSAY[i["start"] : i["end"]] == i["original"] for i in items)
     rows = await fetch(
@@ -133,6 +139,9 @@ async def test_a_job_end_to_end_stores_everything_and_calls_back_once(
         "error_count": job["error_count"],
         "errors_per_100_words": job["errors_per_100_words"],
         "corrections_count": job["corrections_count"],
+        "corrected_count": job["corrected_count"],
+        "flagged_count": job["flagged_count"],
+        "unknown_count": job["unknown_count"],
     }
 
 

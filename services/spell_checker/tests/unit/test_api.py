@@ -52,8 +52,11 @@ async def test_check_answers_the_documented_shape(app):
         "errors_per_100_words",
         "unknown_words",
         "unknown_count",
+        "corrected_count",
+        "flagged_count",
     }
     assert (body["unknown_words"], body["unknown_count"]) == ([], 0)
+    assert (body["corrected_count"], body["flagged_count"]) == (3, 0)
     assert body["corrected_text"].startswith(
         "Students often receive feedback about their spelling."
     )
@@ -63,7 +66,15 @@ async def test_check_answers_the_documented_shape(app):
         ("speling", "spelling"),
     ]
     for correction in body["corrections"]:
-        assert set(correction) == {"start", "end", "original", "suggestion", "candidates"}
+        assert set(correction) == {
+            "start",
+            "end",
+            "original",
+            "suggestion",
+            "candidates",
+            "applied",
+        }
+        assert correction["applied"] is True
         assert TEXT[correction["start"] : correction["end"]] == correction["original"]
         assert correction["candidates"][0] == correction["suggestion"]
     assert body["error_count"] == 3

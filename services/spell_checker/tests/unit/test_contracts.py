@@ -90,7 +90,12 @@ async def test_the_succeeded_callback_validates_and_carries_every_figure():
         error_count=1,
         errors_per_100_words=done.errors_per_100_words,
         corrections_count=1,
+        corrected_count=done.corrected_count,
+        flagged_count=done.flagged_count,
+        unknown_count=0,
     )
+    # the one error is either written into the corrected text or flagged, never both
+    assert (figures.corrected_count, figures.flagged_count) in ((1, 0), (0, 1))
 
     # the same result sent again to a newer callback URL: the same message
     await ask(store, attempt=2)

@@ -126,6 +126,9 @@ async def test_a_job_stores_corrected_text_figures_corrections_and_one_callback(
         "error_count": 3,
         "errors_per_100_words": 25.0,
         "corrections_count": 3,
+        "corrected_count": 3,
+        "flagged_count": 0,
+        "unknown_count": 0,
     }
 
 
