@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service_kit.fields import SafeText
+from service_kit.fields import Int32, SafeText
 
 MAX_IGNORED_WORDS = 1000
 
@@ -54,10 +54,10 @@ class SpellcheckResultIn(BaseModel):
     reason: SafeText | None = None
     job_id: SafeText | None = Field(default=None, max_length=64)
     language: SafeText | None = Field(default=None, max_length=16)
-    word_count: int | None = None
-    error_count: int | None = None
+    word_count: Int32 | None = None
+    error_count: Int32 | None = None
     errors_per_100_words: float | None = None
-    corrections_count: int | None = None
+    corrections_count: Int32 | None = None
 
 
 class SpellcheckFigures(BaseModel):
@@ -70,7 +70,7 @@ class SpellcheckFigures(BaseModel):
     job_id: SafeText | None = None
     language: SafeText | None = None
     corrected_text_content_id: SafeText | None = None
-    word_count: int | None = None
-    error_count: int | None = None
+    word_count: Int32 | None = None
+    error_count: Int32 | None = None
     errors_per_100_words: float | None = None
-    corrections_count: int | None = None
+    corrections_count: Int32 | None = None
