@@ -329,8 +329,8 @@ class ServiceOpenAPIProvider(OpenAPIProvider):
                 }
             )
         if declared.links:
-            status = str(declared.link_status or min(s for s in responses if s.startswith("2")))
-            responses[status].setdefault("links", {}).update(
+            linked = str(declared.link_status or min(s for s in responses if s.startswith("2")))
+            responses[linked].setdefault("links", {}).update(
                 {name: dict(link) for name, link in declared.links.items()}
             )
         operation["responses"] = dict(sorted(responses.items()))

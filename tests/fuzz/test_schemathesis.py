@@ -37,7 +37,9 @@ EXAMPLES = os.environ.get("FUZZ_EXAMPLES", "15")
 
 
 @pytest_asyncio.fixture(scope="module")
-async def stack(make_database: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
+async def stack(
+    make_database: Any, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[Any, dict[str, str]]]:
     logs = tmp_path_factory.mktemp("fuzz-logs")
     databases = await fresh_databases(make_database)
     running = running_stack(databases, logs)
@@ -46,15 +48,16 @@ async def stack(make_database: Any, tmp_path_factory: pytest.TempPathFactory) ->
         # the gateway is fuzzed as a teacher with an API key: past its 401, into the services
         gateway = GatewaySettings(database_url=databases["api_gateway"], log_level="WARNING")
         teacher = await ensure_teacher(started.url("api_gateway"), gateway)
-        started.fuzz_headers = {"api_gateway": f"Authorization: Bearer {teacher.api_key}"}
-        yield started
+        headers = {"api_gateway": f"Authorization: Bearer {teacher.api_key}"}
+        yield started, headers
     finally:
         await asyncio.to_thread(running.__exit__, None, None, None)
 
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_generated_input_gets_a_documented_answer(stack: Any, service: str, tmp_path: Path):
-    url = stack.url(service)
+    running, headers = stack
+    url = running.url(service)
     process = await asyncio.create_subprocess_exec(
         str(SCHEMATHESIS),
         "run",
@@ -71,7 +74,7 @@ async def test_generated_input_gets_a_documented_answer(stack: Any, service: str
         "--workers",
         "1",
         "--header",
-        stack.fuzz_headers.get(service, "X-User-ID: fuzzer"),
+        headers.get(service, "X-User-ID: fuzzer"),
         "--no-color",
         "--report-dir",
         str(tmp_path),
@@ -81,6 +84,7 @@ async def test_generated_input_gets_a_documented_answer(stack: Any, service: str
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=600)
     text = output.decode(errors="replace")
-    if os.environ.get("FUZZ_SHOW"):
-        Path(os.environ["FUZZ_SHOW"], f"{service}.txt").write_text(text)
+    if os.environ.get("FUZZ_SHOW"):  # a directory to keep each service's report in
+        shown = Path(os.environ["FUZZ_SHOW"], f"{service}.txt")
+        await asyncio.to_thread(shown.write_text, text)
     assert process.returncode == 0, text[-8000:]
