@@ -97,7 +97,11 @@ def _without_cookie(status: int = 204) -> Response:
 
 @blueprint.post("/v1/auth/login")
 @answers(
-    423, 429, public=True, response_headers={200: {"Set-Cookie": "the session cookie (HttpOnly)"}}
+    401,
+    423,
+    429,
+    public=True,
+    response_headers={200: {"Set-Cookie": "the session cookie (HttpOnly)"}},
 )
 @validate_request(LoginIn)
 @validate_response(SessionOut)
