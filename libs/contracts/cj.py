@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service_kit.fields import Int32, SafeText
+from service_kit.fields import EncodableText, Int32, SafeText
 
 ESSAY_ID = 128  # cj_assessment's essay-id column width (services/cj_assessment/models_db.py)
 
@@ -19,7 +19,7 @@ class EssayModel(BaseModel):
 
     essay_id: SafeText = Field(min_length=1, max_length=ESSAY_ID)
     content_id: SafeText | None = Field(default=None, min_length=1, max_length=64)
-    text: SafeText | None = None
+    text: EncodableText | None = None  # cj_assessment drops NULs from essay texts
 
 
 class AnchorModel(BaseModel):
@@ -30,7 +30,7 @@ class AnchorModel(BaseModel):
 
     grade: SafeText = Field(min_length=1, max_length=64)
     essay_id: SafeText | None = Field(default=None, min_length=1, max_length=ESSAY_ID)
-    text: SafeText | None = None
+    text: EncodableText | None = None  # cj_assessment drops NULs from essay texts
     content_id: SafeText | None = Field(default=None, min_length=1, max_length=64)
 
 
