@@ -66,6 +66,14 @@ CASES = [
         422,
     ),
     ("essay_lifecycle", "/internal/v1/batches/b1/phases/spellcheck", raw({"attempt": 2**31}), 422),
+    # schemathesis' 500 on main before issue 18's second part: a failed spellcheck callback
+    # for an essay nobody registered
+    (
+        "essay_lifecycle",
+        "/internal/v1/essays/9f0408d3-adb8-4f56-a1f3-1c6f50268f9e/spellcheck-result",
+        raw({"status": "failed"}),
+        404,
+    ),
     ("content_service", "/v1/documents", b"\xff", 400),
     ("content_service", "/v1/documents", raw({**DOCUMENT, "text": "a\x00b"}), 422),
     ("content_service", "/v1/documents", raw({**DOCUMENT, "filename": "\udc80.txt"}), 422),

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service_kit.fields import SafeText
+from service_kit.fields import EncodableText, Int32, SafeText
 
 ESSAY_ID = 128  # cj_assessment's essay-id column width (services/cj_assessment/models_db.py)
 
@@ -17,9 +17,9 @@ class EssayModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    essay_id: str = Field(min_length=1, max_length=ESSAY_ID)
-    content_id: str | None = Field(default=None, min_length=1, max_length=64)
-    text: str | None = None
+    essay_id: SafeText = Field(min_length=1, max_length=ESSAY_ID)
+    content_id: SafeText | None = Field(default=None, min_length=1, max_length=64)
+    text: EncodableText | None = None  # cj_assessment drops NULs from essay texts
 
 
 class AnchorModel(BaseModel):
@@ -28,10 +28,10 @@ class AnchorModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    grade: str = Field(min_length=1, max_length=64)
-    essay_id: str | None = Field(default=None, min_length=1, max_length=ESSAY_ID)
-    text: str | None = None
-    content_id: str | None = Field(default=None, min_length=1, max_length=64)
+    grade: SafeText = Field(min_length=1, max_length=64)
+    essay_id: SafeText | None = Field(default=None, min_length=1, max_length=ESSAY_ID)
+    text: EncodableText | None = None  # cj_assessment drops NULs from essay texts
+    content_id: SafeText | None = Field(default=None, min_length=1, max_length=64)
 
 
 class AssessmentIn(BaseModel):
@@ -41,16 +41,16 @@ class AssessmentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    batch_id: str | None = Field(default=None, max_length=64)
+    batch_id: SafeText | None = Field(default=None, max_length=64)
     essays: list[EssayModel]
     judge: Literal["human", "llm", "baseline"] = "baseline"
     max_comparisons_per_essay: int = Field(default=20, ge=1, le=500)
     min_comparisons_per_essay: int = Field(default=5, ge=1, le=500)
     target_reliability: float = Field(default=0.8, gt=0, lt=1)
     anchors: list[AnchorModel] = Field(default_factory=list)
-    grade_scale: list[str] | None = Field(default=None, min_length=1, max_length=64)
-    instructions: str | None = Field(default=None, max_length=10_000)
-    callback_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
+    grade_scale: list[SafeText] | None = Field(default=None, min_length=1, max_length=64)
+    instructions: SafeText | None = Field(default=None, max_length=10_000)
+    callback_url: SafeText | None = Field(default=None, max_length=2000, pattern=r"^https?://")
 
 
 class RankedEssay(BaseModel):
@@ -64,8 +64,8 @@ class RankedEssay(BaseModel):
     essay_id: SafeText
     score: float
     se: float
-    rank: int
-    comparisons: int
+    rank: Int32
+    comparisons: Int32
     grade: SafeText | None = None
     grade_probabilities: dict[SafeText, float] | None = None
 
@@ -89,7 +89,7 @@ class AssessmentResultIn(BaseModel):
     reliability: float | None = None
     reliability_method: SafeText | None = None
     ssr: float | None = None
-    comparisons: int | None = None
+    comparisons: Int32 | None = None
     stop_reason: SafeText | None = None
 
 
@@ -106,5 +106,5 @@ class CjRunSummary(BaseModel):
     reliability: float | None = None
     reliability_method: SafeText | None = None
     ssr: float | None = None
-    comparisons: int | None = None
+    comparisons: Int32 | None = None
     stop_reason: SafeText | None = None

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.cj import CjRunSummary, RankedEssay
 from contracts.spellcheck import SpellcheckFigures
-from service_kit.fields import SafeText
+from service_kit.fields import PositiveInt32, SafeText
 
 
 class FailedEssay(BaseModel):
@@ -44,9 +44,9 @@ class OutcomeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    phase: str
-    attempt: int = Field(ge=1)
-    succeeded: list[str]
+    phase: SafeText = Field(max_length=64)
+    attempt: PositiveInt32
+    succeeded: list[SafeText]
     failed: list[FailedEssay]
-    results: dict[str, EssayOutcome] = Field(default_factory=dict)
+    results: dict[SafeText, EssayOutcome] = Field(default_factory=dict)
     summary: CjRunSummary = Field(default_factory=CjRunSummary)

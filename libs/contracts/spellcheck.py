@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service_kit.fields import SafeText
+from service_kit.fields import Int32, SafeText
 
 MAX_IGNORED_WORDS = 1000
 
@@ -54,16 +54,16 @@ class SpellcheckResultIn(BaseModel):
     reason: SafeText | None = None
     job_id: SafeText | None = Field(default=None, max_length=64)
     language: SafeText | None = Field(default=None, max_length=16)
-    word_count: int | None = None
-    error_count: int | None = None
+    word_count: Int32 | None = None
+    error_count: Int32 | None = None
     errors_per_100_words: float | None = None
-    corrections_count: int | None = None
+    corrections_count: Int32 | None = None
     # error_count split (issue 17): corrections written into the corrected text, and those
     # flagged with candidates but left as written; unknown words with no candidate are
     # counted apart and are not in error_count
-    corrected_count: int | None = None
-    flagged_count: int | None = None
-    unknown_count: int | None = None
+    corrected_count: Int32 | None = None
+    flagged_count: Int32 | None = None
+    unknown_count: Int32 | None = None
 
 
 class SpellcheckFigures(BaseModel):
@@ -77,13 +77,13 @@ class SpellcheckFigures(BaseModel):
     job_id: SafeText | None = None
     language: SafeText | None = None
     corrected_text_content_id: SafeText | None = None
-    word_count: int | None = None
-    error_count: int | None = None
+    word_count: Int32 | None = None
+    error_count: Int32 | None = None
     errors_per_100_words: float | None = None
-    corrections_count: int | None = None
+    corrections_count: Int32 | None = None
     # error_count split (issue 17): corrections written into the corrected text, and those
     # flagged with candidates but left as written; unknown words with no candidate are
     # counted apart and are not in error_count
-    corrected_count: int | None = None
-    flagged_count: int | None = None
-    unknown_count: int | None = None
+    corrected_count: Int32 | None = None
+    flagged_count: Int32 | None = None
+    unknown_count: Int32 | None = None

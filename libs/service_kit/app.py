@@ -26,6 +26,7 @@ from service_kit.logging import configure_logging, get_logger
 from service_kit.messaging.jobs import WorkerSettings
 from service_kit.messaging.outbox import RelaySettings
 from service_kit.messaging.runtime import Messaging, MessagingRuntime
+from service_kit.openapi import ServiceOpenAPIProvider
 from service_kit.settings import RepositoryKind, ServiceSettings
 
 PROBLEM_JSON = "application/problem+json"
@@ -207,6 +208,7 @@ def create_service_app(
         info={"title": title or settings.service_name, "version": "1"},
         redoc_ui_path=None,
         scalar_ui_path=None,
+        openapi_provider_class=ServiceOpenAPIProvider,
     )
     _register_error_handlers(app)
     _register_request_hooks(app, settings)

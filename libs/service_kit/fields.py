@@ -25,6 +25,16 @@ def clean_text(value: str) -> str:
     return value
 
 
+def encodable_text(value: str) -> str:
+    """Text whose NULs the service strips itself (cj_assessment's essay texts) but that must
+    still be UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must not contain unpaired surrogates") from None
+    return value
+
+
 def clean_json(value: Any) -> Any:
     """Every string in a JSON value, keys included, is clean text."""
     if isinstance(value, str):
@@ -41,6 +51,8 @@ def clean_json(value: Any) -> Any:
 
 # Text stored in a PostgreSQL text, varchar or JSON column.
 SafeText = Annotated[str, AfterValidator(clean_text)]
+# Text a service cleans of NUL itself before storing it; unpaired surrogates are refused.
+EncodableText = Annotated[str, AfterValidator(encodable_text)]
 # A JSON object stored in a JSONB column.
 SafeJson = Annotated[dict[str, Any], AfterValidator(clean_json)]
 # An integer stored in a PostgreSQL integer column.

@@ -10,6 +10,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 from werkzeug.http import dump_cookie
 
+from service_kit.openapi import answers
 from services.api_gateway.authn import client_ip, current_principal, session_token, settings
 from services.api_gateway.domain import NewSession
 from services.api_gateway.schemas import (
@@ -95,6 +96,13 @@ def _without_cookie(status: int = 204) -> Response:
 
 
 @blueprint.post("/v1/auth/login")
+@answers(
+    401,
+    423,
+    429,
+    public=True,
+    response_headers={200: {"Set-Cookie": "the session cookie (HttpOnly)"}},
+)
 @validate_request(LoginIn)
 @validate_response(SessionOut)
 @inject
@@ -110,6 +118,7 @@ async def login(data: LoginIn, log_in: FromDishka[LogIn]) -> tuple[SessionOut, i
 
 
 @blueprint.post("/v1/auth/logout")
+@answers(success={204: {"description": "logged out; the cookie is cleared"}})
 @inject
 async def logout(log_out: FromDishka[LogOut]) -> Response:
     principal = await current_principal()
@@ -118,6 +127,7 @@ async def logout(log_out: FromDishka[LogOut]) -> Response:
 
 
 @blueprint.post("/v1/auth/invitations/accept")
+@answers(401, public=True, response_headers={200: {"Set-Cookie": "the session cookie (HttpOnly)"}})
 @validate_request(InvitationAcceptIn)
 @validate_response(SessionOut)
 @inject
@@ -140,6 +150,7 @@ async def accept_invitation(
 
 
 @blueprint.get("/v1/me")
+@answers()
 @validate_response(MeOut)
 @inject
 async def me(get_me: FromDishka[GetMe]) -> MeOut:
@@ -148,6 +159,7 @@ async def me(get_me: FromDishka[GetMe]) -> MeOut:
 
 
 @blueprint.post("/v1/me/password")
+@answers(success={204: {"description": "changed; every session ended"}})
 @validate_request(PasswordChangeIn)
 @inject
 async def change_password(data: PasswordChangeIn, change: FromDishka[ChangePassword]) -> Response:
@@ -162,6 +174,7 @@ async def change_password(data: PasswordChangeIn, change: FromDishka[ChangePassw
 
 
 @blueprint.post("/v1/api-keys")
+@answers()
 @validate_request(ApiKeyIn)
 @validate_response(ApiKeyCreatedOut, 201)
 @inject
@@ -177,6 +190,7 @@ async def create_api_key(
 
 
 @blueprint.get("/v1/api-keys")
+@answers()
 @validate_response(ApiKeyList)
 @inject
 async def list_api_keys(list_keys: FromDishka[ListApiKeys]) -> ApiKeyList:
@@ -185,6 +199,7 @@ async def list_api_keys(list_keys: FromDishka[ListApiKeys]) -> ApiKeyList:
 
 
 @blueprint.delete("/v1/api-keys/<uuid:key_id>")
+@answers(success={204: {"description": "revoked"}})
 @inject
 async def revoke_api_key(key_id: uuid.UUID, revoke: FromDishka[RevokeApiKey]) -> Response:
     principal = await current_principal()
@@ -196,6 +211,7 @@ async def revoke_api_key(key_id: uuid.UUID, revoke: FromDishka[RevokeApiKey]) ->
 
 
 @blueprint.post("/v1/batches/<batch_id>/judges/invitations")
+@answers(403, 503)
 @validate_request(InvitationIn)
 @validate_response(InvitationOut, 201)
 @inject
@@ -220,6 +236,7 @@ async def invite_judge(
 
 
 @blueprint.post("/v1/admin/users")
+@answers(403, 409)
 @validate_request(UserIn)
 @validate_response(UserOut, 201)
 @inject
@@ -234,6 +251,7 @@ async def create_user(data: UserIn, create: FromDishka[CreateUser]) -> tuple[Use
 
 
 @blueprint.patch("/v1/admin/users/<uuid:user_id>")
+@answers(403)
 @validate_request(UserPatch)
 @validate_response(UserOut)
 @inject
@@ -250,6 +268,7 @@ async def update_user(
 
 
 @blueprint.get("/v1/admin/audit")
+@answers(403)
 @validate_querystring(AuditQuery)
 @validate_response(AuditPage)
 @inject

@@ -17,6 +17,7 @@ from quart_schema import validate_querystring
 from service_kit.clock import Clock
 from service_kit.errors import DomainError
 from service_kit.logging import get_logger
+from service_kit.openapi import answers
 from services.api_gateway.authn import client_ip, current_principal, require_role
 from services.api_gateway.config_edge import EdgeSettings
 from services.api_gateway.forwarding import (
@@ -253,6 +254,7 @@ for _route in ROUTES:
 
 
 @blueprint.get("/v1/admin/analytics")
+@answers(403, 429)
 @validate_querystring(AnalyticsQuery)
 async def analytics(query_args: AnalyticsQuery) -> Response:
     principal = await current_principal()

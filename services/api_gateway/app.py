@@ -9,7 +9,7 @@ from dishka import Provider
 from quart import Blueprint, Quart
 
 from service_kit.app import create_service_app
-from services.api_gateway import api, api_forward, jobs, security
+from services.api_gateway import api, api_forward, jobs, openapi, security
 from services.api_gateway.config import Settings
 from services.api_gateway.di import providers
 
@@ -37,4 +37,5 @@ def create_app(
         on_shutdown=[jobs.stop],
     )
     security.install(app, settings)
+    openapi.install(app)
     return app

@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from service_kit.fields import Int32, SafeText
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL: refuse it here (422), not as a database error (500)
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = SafeText  # no NUL, no unpaired surrogate (service_kit.fields)
 
 
 class _In(BaseModel):
@@ -136,7 +130,7 @@ class InvitationAcceptIn(_In):
 
 class AuditQuery(BaseModel):
     cursor: Text | None = Field(default=None, max_length=500)
-    limit: int | None = None
+    limit: Int32 | None = None
     kind: Text | None = Field(default=None, max_length=64)
 
 

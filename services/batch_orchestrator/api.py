@@ -11,6 +11,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit.errors import DomainError
+from service_kit.openapi import Header, answers
 from services.batch_orchestrator.schemas import (
     AppliedOut,
     BatchGateOut,
@@ -57,6 +58,30 @@ blueprint = Blueprint("batches", __name__)
 USER_HEADER = "X-User-ID"
 
 
+USER = Header(USER_HEADER, "the teacher the call acts for (none: a service's call)")
+CREATOR = Header(USER_HEADER, "the teacher who will own the batch", required=True)
+READ_BATCH = {
+    "GetBatch": {
+        "operationId": "get_get_batch",
+        "parameters": {"batch_id": "$response.body#/batch_id"},
+    },
+    "BatchHistory": {
+        "operationId": "get_batch_history",
+        "parameters": {"batch_id": "$response.body#/batch_id"},
+    },
+    "StartPipeline": {
+        "operationId": "post_start_pipeline",
+        "parameters": {"batch_id": "$response.body#/batch_id"},
+    },
+    "CancelBatch": {
+        "operationId": "post_cancel_batch",
+        "parameters": {"batch_id": "$response.body#/batch_id"},
+    },
+}
+JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
+RETRY_AFTER = {"Retry-After": "seconds to wait before trying again"}
+
+
 class MissingUser(DomainError):
     status = 401
     title = "User required"
@@ -76,6 +101,7 @@ def creator() -> str:
 
 
 @blueprint.post("/v1/batches")
+@answers(headers=(CREATOR,), links=READ_BATCH, link_status=201)
 @validate_request(BatchIn)
 @validate_response(BatchOut, 201)
 @inject
@@ -95,6 +121,7 @@ async def create_batch(data: BatchIn, create: FromDishka[CreateBatch]) -> tuple[
 
 
 @blueprint.get("/v1/batches/<batch_id>")
+@answers(headers=(USER,))
 @validate_response(BatchOut)
 @inject
 async def get_batch(batch_id: str, get: FromDishka[GetBatch]) -> BatchOut:
@@ -102,6 +129,7 @@ async def get_batch(batch_id: str, get: FromDishka[GetBatch]) -> BatchOut:
 
 
 @blueprint.get("/v1/batches")
+@answers(headers=(USER,))
 @validate_querystring(BatchListQuery)
 @validate_response(BatchPage)
 @inject
@@ -121,6 +149,12 @@ async def list_batches(query_args: BatchListQuery, list_: FromDishka[ListBatches
 
 
 @blueprint.get("/v1/batches/<batch_id>/history")
+@answers(
+    headers=(USER,),
+    success={
+        200: {"description": "the batch's status changes, oldest first", "content": JSON_OBJECT}
+    },
+)
 @inject
 async def batch_history(batch_id: str, history: FromDishka[GetBatchHistory]) -> dict[str, Any]:
     changes = await history.execute(GetBatchHistoryCommand(batch_id, caller()))
@@ -128,6 +162,7 @@ async def batch_history(batch_id: str, history: FromDishka[GetBatchHistory]) -> 
 
 
 @blueprint.post("/v1/batches/<batch_id>/pipeline")
+@answers(409, 422, 503, headers=(USER,), response_headers={503: RETRY_AFTER})
 @validate_response(BatchOut, 202)
 @inject
 async def start_pipeline(batch_id: str, start: FromDishka[StartPipeline]) -> tuple[BatchOut, int]:
@@ -136,6 +171,7 @@ async def start_pipeline(batch_id: str, start: FromDishka[StartPipeline]) -> tup
 
 
 @blueprint.post("/internal/v1/batches/<batch_id>/phase-outcomes")
+@answers(409)
 @validate_request(OutcomeIn)
 @validate_response(AppliedOut)
 @inject
@@ -147,6 +183,7 @@ async def phase_outcome(
 
 
 @blueprint.post("/v1/batches/<batch_id>/phases/<phase>/retry")
+@answers(409, headers=(USER,))
 @validate_response(PhaseOut, 202)
 @inject
 async def retry_phase(
@@ -157,6 +194,7 @@ async def retry_phase(
 
 
 @blueprint.post("/v1/batches/<batch_id>/cancel")
+@answers(409, headers=(USER,))
 @validate_response(BatchOut)
 @inject
 async def cancel_batch(batch_id: str, cancel: FromDishka[CancelBatch]) -> BatchOut:
@@ -165,6 +203,16 @@ async def cancel_batch(batch_id: str, cancel: FromDishka[CancelBatch]) -> BatchO
 
 
 @blueprint.get("/v1/batches/<batch_id>/results")
+@answers(
+    409,
+    headers=(USER,),
+    success={
+        200: {
+            "description": "the results: JSON, or CSV with ?format=csv",
+            "content": {**JSON_OBJECT, "text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 @validate_querystring(ResultsQuery)
 @inject
 async def results(
@@ -184,6 +232,7 @@ async def results(
 
 
 @blueprint.get("/internal/v1/batches/<batch_id>")
+@answers()
 @validate_response(BatchGateOut)
 @inject
 async def internal_status(batch_id: str, gate: FromDishka[GetBatchGate]) -> BatchGateOut:

@@ -15,7 +15,7 @@ from contracts.batches import Anchor, CjSettings, SpellcheckSettings
 from contracts.files import BatchGateOut
 from contracts.outcomes import OutcomeIn
 from service_kit.errors import InvalidInput
-from service_kit.fields import SafeText
+from service_kit.fields import Int32, SafeText
 from services.batch_orchestrator.domain import (
     Batch,
     BatchResults,
@@ -108,10 +108,10 @@ class BatchPage(BaseModel):
 
 
 class BatchListQuery(BaseModel):
-    owner: str | None = None
+    owner: SafeText | None = None
     status: BatchStatus | None = None
-    limit: int = 50
-    cursor: str | None = None
+    limit: Int32 = 50
+    cursor: SafeText | None = None
 
 
 def outcome_of(data: OutcomeIn) -> Outcome:

@@ -10,6 +10,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit.messaging import inbox
+from service_kit.openapi import IDEMPOTENCY_KEY, answers, model_content
 from services.cj_assessment.schemas import (
     AssessmentIn,
     AssessmentOut,
@@ -45,6 +46,21 @@ def _json(body: str, status: int) -> Response:
 
 
 @blueprint.post("/v1/assessments")
+@answers(
+    headers=(IDEMPOTENCY_KEY,),
+    response_headers={201: {"Location": "the new assessment"}},
+    links={
+        "GetAssessment": {
+            "operationId": "get_get_assessment",
+            "parameters": {"assessment_id": "$response.body#/assessment_id"},
+        },
+        "NextPair": {
+            "operationId": "get_next_pair",
+            "parameters": {"assessment_id": "$response.body#/assessment_id"},
+        },
+    },
+    link_status=201,
+)
 @validate_request(AssessmentIn)
 @validate_response(AssessmentOut, 201)
 @inject
@@ -59,6 +75,7 @@ async def create_assessment(
 
 
 @blueprint.get("/v1/assessments/<uuid:assessment_id>")
+@answers()
 @validate_response(AssessmentOut)
 @inject
 async def get_assessment(assessment_id: uuid.UUID, get: FromDishka[GetAssessment]) -> AssessmentOut:
@@ -66,6 +83,7 @@ async def get_assessment(assessment_id: uuid.UUID, get: FromDishka[GetAssessment
 
 
 @blueprint.get("/v1/assessments")
+@answers()
 @validate_querystring(ListQuery)
 @validate_response(AssessmentPage)
 @inject
@@ -80,6 +98,17 @@ async def list_assessments(
 
 
 @blueprint.get("/v1/assessments/<uuid:assessment_id>/next-pair")
+@answers(
+    409,
+    success={
+        200: {
+            "description": "a pair for this judge",
+            "content": model_content(PairOut),
+        },
+        204: {"description": "no pair now (Retry-After) or ever (finished)"},
+    },
+    response_headers={204: {"Retry-After": "seconds until pairs may be free again"}},
+)
 @validate_querystring(NextPairQuery)
 @inject
 async def next_pair(
@@ -94,6 +123,23 @@ async def next_pair(
 
 
 @blueprint.post("/v1/assessments/<uuid:assessment_id>/judgements")
+@answers(
+    409,
+    success={
+        200: {
+            "description": "this verdict was recorded already",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/JudgementOut"}}
+            },
+        },
+        201: {
+            "description": "recorded",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/JudgementOut"}}
+            },
+        },
+    },
+)
 @validate_request(JudgementIn)
 @inject
 async def record_judgement(

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from contracts.cj import AnchorModel, AssessmentIn, EssayModel
+from service_kit.fields import Int32, SafeText
 from services.cj_assessment.domain import (
     AnchorIn,
     AssessmentRequest,
@@ -150,13 +151,13 @@ class AssessmentPage(BaseModel):
 
 
 class ListQuery(BaseModel):
-    batch_id: str | None = None
-    limit: int = 50
-    cursor: str | None = None
+    batch_id: SafeText | None = None
+    limit: Int32 = 50
+    cursor: SafeText | None = None
 
 
 class NextPairQuery(BaseModel):
-    judge_id: str = Field(min_length=1, max_length=128)
+    judge_id: SafeText = Field(min_length=1, max_length=128)
 
 
 class PairEssayOut(BaseModel):
@@ -179,7 +180,7 @@ class JudgementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     pair_id: uuid.UUID
-    judge_id: str = Field(min_length=1, max_length=128)
+    judge_id: SafeText = Field(min_length=1, max_length=128)
     winner: Literal["a", "b"]
 
 

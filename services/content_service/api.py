@@ -11,6 +11,14 @@ from quart_schema import validate_querystring, validate_request, validate_respon
 
 from service_kit.errors import InvalidInput
 from service_kit.messaging import inbox
+from service_kit.openapi import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    Raw,
+    answers,
+    model_content,
+)
 from services.content_service.domain import DocumentView
 from services.content_service.schemas import (
     BlobOut,
@@ -69,7 +77,28 @@ def _document_response(
     return document_out(view), status, {"ETag": f'"{view.document.version}"'}
 
 
+BLOB_OUT = model_content(BlobOut)
+ETAG = {"ETag": "the blob's id (its sha256), quoted"}
+
+
 @blueprint.post("/v1/content")
+@answers(
+    400,
+    422,
+    body=Raw(("*/*",), 25 * 1024 * 1024, "The bytes to store; Content-Type is kept with them."),
+    success={
+        200: {"description": "these bytes were stored already", "content": BLOB_OUT},
+        201: {"description": "stored", "content": BLOB_OUT},
+    },
+    response_headers={200: ETAG, 201: ETAG},
+    links={
+        "ReadContent": {
+            "operationId": "get_download_content",
+            "parameters": {"content_id": "$response.body#/content_id"},
+        }
+    },
+    link_status=201,
+)
 @inject
 async def upload_content(store: FromDishka[StoreBlob]) -> Response:
     content_type = request.content_type
@@ -89,6 +118,18 @@ async def upload_content(store: FromDishka[StoreBlob]) -> Response:
 
 
 @blueprint.route("/v1/content/<content_id>", methods=["GET", "HEAD"])
+@answers(
+    400,
+    headers=(IF_NONE_MATCH,),
+    success={
+        200: {
+            "description": "the bytes, with the Content-Type they were stored with",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        304: {"description": "the client's copy (If-None-Match) is current"},
+    },
+    response_headers={200: {**ETAG, "Cache-Control": "immutable: an id never changes"}},
+)
 @inject
 async def download_content(content_id: str, read: FromDishka[ReadBlob]) -> Response:
     # the hot path: a raw Response, no schema validation, no serialising
@@ -108,6 +149,33 @@ async def download_content(content_id: str, read: FromDishka[ReadBlob]) -> Respo
 
 
 @blueprint.post("/v1/documents")
+@answers(
+    400,
+    404,
+    422,
+    headers=(IDEMPOTENCY_KEY,),
+    links={
+        "GetDocument": {
+            "operationId": "get_get_document",
+            "parameters": {"document_id": "$response.body#/id"},
+        },
+        "PatchDocument": {
+            "operationId": "patch_patch_document",
+            "parameters": {
+                "document_id": "$response.body#/id",
+                "If-Match": "$response.body#/version",
+            },
+        },
+        "DeleteDocument": {
+            "operationId": "delete_delete_document",
+            "parameters": {
+                "document_id": "$response.body#/id",
+                "If-Match": "$response.body#/version",
+            },
+        },
+    },
+    response_headers={201: {"ETag": "the document's version, quoted"}},
+)
 @validate_request(DocumentIn)
 @validate_response(DocumentOut, 201)
 @inject
@@ -142,6 +210,22 @@ async def list_documents(
 
 
 @blueprint.patch("/v1/documents/<uuid:document_id>")
+@answers(
+    409,
+    412,
+    422,
+    428,
+    headers=(IF_MATCH,),
+    success={
+        200: {
+            "description": "changed",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/DocumentOut"}}
+            },
+        }
+    },
+    response_headers={200: {"ETag": "the document's new version, quoted"}},
+)
 @validate_request(DocumentPatch)
 @inject
 async def patch_document(
@@ -153,6 +237,7 @@ async def patch_document(
 
 
 @blueprint.delete("/v1/documents/<uuid:document_id>")
+@answers(409, 412, 422, 428, headers=(IF_MATCH,), success={204: {"description": "deleted"}})
 @inject
 async def delete_document(document_id: uuid.UUID, delete: FromDishka[DeleteDocument]) -> Response:
     version = _version_from(request.headers.get("If-Match"))

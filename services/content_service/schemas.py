@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.content import BlobOut, DocumentIn, DocumentOut
-from service_kit.fields import SafeJson, SafeText
+from service_kit.fields import Int32, SafeJson, SafeText
 from services.content_service.domain import DocumentKind, DocumentView
 
 __all__ = [
@@ -46,12 +46,12 @@ class DocumentPage(BaseModel):
 
 
 class DocumentListQuery(BaseModel):
-    batch_id: str | None = None
-    essay_id: str | None = None
+    batch_id: SafeText | None = None
+    essay_id: SafeText | None = None
     kind: DocumentKind | None = None
     include_deleted: bool = False
-    limit: int = 50
-    cursor: str | None = None
+    limit: Int32 = 50
+    cursor: SafeText | None = None
 
 
 def document_out(view: DocumentView) -> DocumentOut:

@@ -12,6 +12,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit import correlation
+from service_kit.openapi import answers
 from services.essay_lifecycle.domain import require_phase
 from services.essay_lifecycle.schemas import (
     AppliedOut,
@@ -59,6 +60,20 @@ blueprint = Blueprint("essays", __name__)
 
 
 @blueprint.post("/internal/v1/batches")
+@answers(
+    409,
+    links={
+        "BatchSummary": {
+            "operationId": "get_batch_summary",
+            "parameters": {"batch_id": "$response.body#/batch_id"},
+        },
+        "ListEssays": {
+            "operationId": "get_list_essays",
+            "parameters": {"batch_id": "$response.body#/batch_id"},
+        },
+    },
+    link_status=201,
+)
 @validate_request(BatchIn)
 @validate_response(BatchOut, 201)
 @inject
@@ -70,6 +85,20 @@ async def register_batch(
 
 
 @blueprint.post("/internal/v1/batches/<batch_id>/essays")
+@answers(
+    409,
+    links={
+        "GetEssay": {
+            "operationId": "get_get_essay",
+            "parameters": {"essay_id": "$response.body#/essay_id"},
+        },
+        "Timeline": {
+            "operationId": "get_get_timeline",
+            "parameters": {"essay_id": "$response.body#/essay_id"},
+        },
+    },
+    link_status=201,
+)
 @validate_request(FileNoticeIn)
 @validate_response(EssayOut, 201)
 @validate_response(EssayOut, 200)
@@ -85,6 +114,25 @@ async def receive_file(
 
 
 @blueprint.delete("/internal/v1/batches/<batch_id>/files/<file_id>")
+@answers(
+    409,
+    success={
+        200: {
+            "description": "the essay the file had become, now withdrawn (nulls: none)",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "essay_id": {"type": ["string", "null"]},
+                            "status": {"type": ["string", "null"]},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
 @inject
 async def withdraw_file(
     batch_id: str, file_id: str, forget: FromDishka[ForgetDeletedFile]
@@ -97,6 +145,7 @@ async def withdraw_file(
 
 
 @blueprint.post("/internal/v1/batches/<batch_id>/phases/<phase>")
+@answers(409)
 @validate_request(PhaseCommandIn)
 @validate_response(PhaseRunOut, 202)
 @inject
@@ -113,6 +162,7 @@ async def start_phase(
 
 
 @blueprint.post("/internal/v1/essays/<uuid:essay_id>/spellcheck-result")
+@answers(409)
 @validate_querystring(AttemptQuery)
 @validate_request(SpellcheckResultIn)
 @validate_response(AppliedOut)
@@ -137,6 +187,7 @@ async def spellcheck_result(
 
 
 @blueprint.post("/internal/v1/batches/<batch_id>/cj-result")
+@answers(409)
 @validate_querystring(AttemptQuery)
 @validate_request(AssessmentResultIn)
 @validate_response(AppliedOut)
@@ -162,6 +213,7 @@ async def cj_result(
 
 
 @blueprint.post("/internal/v1/batches/<batch_id>/cancel")
+@answers(409)
 @validate_response(CancelledOut)
 @inject
 async def cancel_batch(batch_id: str, cancel: FromDishka[CancelBatch]) -> CancelledOut:
@@ -170,6 +222,7 @@ async def cancel_batch(batch_id: str, cancel: FromDishka[CancelBatch]) -> Cancel
 
 
 @blueprint.get("/v1/essays/<uuid:essay_id>")
+@answers()
 @validate_response(EssayOut)
 @inject
 async def get_essay(essay_id: uuid.UUID, get: FromDishka[GetEssay]) -> EssayOut:
@@ -177,6 +230,7 @@ async def get_essay(essay_id: uuid.UUID, get: FromDishka[GetEssay]) -> EssayOut:
 
 
 @blueprint.get("/v1/essays/<uuid:essay_id>/timeline")
+@answers()
 @validate_response(TimelineOut)
 @inject
 async def get_timeline(essay_id: uuid.UUID, timeline: FromDishka[GetTimeline]) -> TimelineOut:
@@ -184,6 +238,7 @@ async def get_timeline(essay_id: uuid.UUID, timeline: FromDishka[GetTimeline]) -
 
 
 @blueprint.get("/v1/batches/<batch_id>/essays")
+@answers()
 @validate_querystring(EssayListQuery)
 @validate_response(EssayPage)
 @inject
@@ -195,6 +250,7 @@ async def list_essays(
 
 
 @blueprint.get("/v1/batches/<batch_id>/summary")
+@answers()
 @validate_response(SummaryOut)
 @inject
 async def batch_summary(batch_id: str, summarise: FromDishka[GetBatchSummary]) -> SummaryOut:

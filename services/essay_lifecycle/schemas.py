@@ -16,7 +16,7 @@ from contracts.batches import BatchIn, PhaseCommandIn, SummaryOut
 from contracts.cj import AssessmentResultIn
 from contracts.files import FileNoticeIn
 from contracts.spellcheck import SpellcheckResultIn
-from service_kit.fields import PositiveInt32
+from service_kit.fields import Int32, PositiveInt32, SafeText
 from services.essay_lifecycle.domain import EssayStatus, TimelineEvent
 
 __all__ = [
@@ -129,8 +129,8 @@ class TimelineOut(BaseModel):
 
 class EssayListQuery(BaseModel):
     status: EssayStatus | None = None
-    limit: int = 50
-    cursor: str | None = None
+    limit: Int32 = 50
+    cursor: SafeText | None = None
 
 
 class EssayPage(BaseModel):

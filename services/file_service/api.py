@@ -10,6 +10,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_response
 
 from service_kit.errors import InvalidInput
+from service_kit.openapi import FilePart, Multipart, answers
 from services.file_service.archive import ArchivePart, is_archive
 from services.file_service.domain import IncomingFile
 from services.file_service.schemas import (
@@ -40,6 +41,36 @@ from services.file_service.use_cases import (
 )
 
 blueprint = Blueprint("files", __name__)
+ESSAY_TYPES = (
+    "text/plain",
+    "text/markdown",
+    "application/pdf",
+    "application/rtf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+)
+UPLOAD = Multipart(
+    (FilePart("files", (*ESSAY_TYPES, "application/zip"), many=True),),
+    200 * 1024 * 1024,
+    "Essays as file parts (any part name), up to 100 parts of at most 10 MiB each; a zip "
+    "archive is one part and is unpacked (at most 10,000 members, 1 GiB unpacked). A "
+    "refused file is reported per file: 413 too large, 415 unsupported type, 422 otherwise.",
+)
+REPLACEMENT = Multipart(
+    (FilePart("file", ESSAY_TYPES),),
+    10 * 1024 * 1024,
+    "The file's new version, as one file part of at most 10 MiB.",
+)
+READ_FILE = {
+    "GetFile": {
+        "operationId": "get_get_file",
+        "parameters": {"file_id": "$response.body#/file_id"},
+    },
+    "Versions": {
+        "operationId": "get_versions",
+        "parameters": {"file_id": "$response.body#/file_id"},
+    },
+}
 
 
 async def _incoming_files(*, archives: bool = False) -> list[IncomingFile | ArchivePart]:
@@ -59,6 +90,7 @@ async def _incoming_files(*, archives: bool = False) -> list[IncomingFile | Arch
 
 
 @blueprint.post("/v1/batches/<batch_id>/files")
+@answers(409, 413, 415, 422, body=UPLOAD)
 @validate_response(UploadOut, 202)
 @inject
 async def upload(batch_id: str, upload_files: FromDishka[UploadFiles]) -> tuple[UploadOut, int]:
@@ -71,6 +103,7 @@ async def upload(batch_id: str, upload_files: FromDishka[UploadFiles]) -> tuple[
 
 
 @blueprint.put("/v1/files/<uuid:file_id>")
+@answers(409, 413, 415, 422, body=REPLACEMENT, links=READ_FILE)
 @validate_response(FileOut, 202)
 @inject
 async def replace(file_id: uuid.UUID, replace_file: FromDishka[ReplaceFile]) -> tuple[FileOut, int]:
@@ -84,6 +117,7 @@ async def replace(file_id: uuid.UUID, replace_file: FromDishka[ReplaceFile]) -> 
 
 
 @blueprint.get("/v1/files/<uuid:file_id>")
+@answers()
 @validate_response(FileOut)
 @inject
 async def get_file(file_id: uuid.UUID, get: FromDishka[GetFile]) -> FileOut:
@@ -91,6 +125,7 @@ async def get_file(file_id: uuid.UUID, get: FromDishka[GetFile]) -> FileOut:
 
 
 @blueprint.get("/v1/files/<uuid:file_id>/versions")
+@answers()
 @validate_response(VersionList)
 @inject
 async def versions(file_id: uuid.UUID, list_versions: FromDishka[ListFileVersions]) -> VersionList:
@@ -99,6 +134,7 @@ async def versions(file_id: uuid.UUID, list_versions: FromDishka[ListFileVersion
 
 
 @blueprint.delete("/v1/files/<uuid:file_id>")
+@answers(409, success={204: {"description": "deleted"}})
 @inject
 async def delete(file_id: uuid.UUID, delete_file: FromDishka[DeleteFile]) -> Response:
     await delete_file.execute(DeleteFileCommand(file_id))
@@ -106,6 +142,7 @@ async def delete(file_id: uuid.UUID, delete_file: FromDishka[DeleteFile]) -> Res
 
 
 @blueprint.get("/v1/batches/<batch_id>/files")
+@answers()
 @validate_querystring(FileListQuery)
 @validate_response(FilePage)
 @inject
@@ -124,6 +161,7 @@ async def list_files(
 
 
 @blueprint.post("/internal/v1/batches/<batch_id>/seal")
+@answers(409, 422)
 @validate_response(IntakeOut)
 @inject
 async def seal_batch(batch_id: str, seal: FromDishka[SealBatchIntake]) -> IntakeOut:

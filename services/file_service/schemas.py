@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from contracts.files import IntakeOut
+from service_kit.fields import Int32, SafeText
 from services.file_service.domain import FileView
 
 __all__ = [
@@ -96,6 +97,6 @@ class VersionList(BaseModel):
 
 
 class FileListQuery(BaseModel):
-    limit: int = 50
-    cursor: str | None = None
+    limit: Int32 = 50
+    cursor: SafeText | None = None
     include_deleted: bool = False

@@ -10,6 +10,7 @@ from quart_dishka import inject
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from service_kit.messaging import inbox
+from service_kit.openapi import IDEMPOTENCY_KEY, answers
 from services.spell_checker.schemas import (
     CheckIn,
     CheckOut,
@@ -34,6 +35,7 @@ blueprint = Blueprint("spell_checker", __name__)
 
 
 @blueprint.post("/v1/check")
+@answers()
 @validate_request(CheckIn)
 @validate_response(CheckOut)
 @inject
@@ -43,6 +45,20 @@ async def check(data: CheckIn, check_text: FromDishka[CheckText]) -> CheckOut:
 
 
 @blueprint.post("/v1/jobs")
+@answers(
+    headers=(IDEMPOTENCY_KEY,),
+    links={
+        "GetJob": {
+            "operationId": "get_get_job",
+            "parameters": {"job_id": "$response.body#/job_id"},
+        },
+        "Corrections": {
+            "operationId": "get_corrections",
+            "parameters": {"job_id": "$response.body#/job_id"},
+        },
+    },
+    link_status=202,
+)
 @validate_request(JobIn)
 @validate_response(JobOut, 202)
 @inject
@@ -55,6 +71,7 @@ async def submit_job(data: JobIn, ask: FromDishka[RequestSpellcheck]) -> tuple[J
 
 
 @blueprint.get("/v1/jobs/<uuid:job_id>")
+@answers()
 @validate_response(JobOut)
 @inject
 async def get_job(job_id: uuid.UUID, get: FromDishka[GetJob]) -> JobOut:
@@ -62,6 +79,7 @@ async def get_job(job_id: uuid.UUID, get: FromDishka[GetJob]) -> JobOut:
 
 
 @blueprint.get("/v1/jobs/<uuid:job_id>/corrections")
+@answers()
 @validate_querystring(CorrectionQuery)
 @validate_response(CorrectionPage)
 @inject

@@ -10,6 +10,7 @@ from datetime import datetime
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from contracts.spellcheck import MAX_IGNORED_WORDS, JobIn
+from service_kit.fields import Int32, SafeText
 from services.spell_checker.domain import JobRequest
 from services.spell_checker.use_cases import CheckTextResult
 
@@ -30,9 +31,9 @@ __all__ = [
 class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str
-    language: str = Field(min_length=1, max_length=16)
-    ignore: list[str] = Field(default_factory=list, max_length=MAX_IGNORED_WORDS)
+    text: SafeText
+    language: SafeText = Field(min_length=1, max_length=16)
+    ignore: list[SafeText] = Field(default_factory=list, max_length=MAX_IGNORED_WORDS)
     check_names: bool = False
 
 
@@ -151,5 +152,5 @@ def job_request(data: JobIn) -> JobRequest:
 
 
 class CorrectionQuery(BaseModel):
-    limit: int = 100
-    cursor: str | None = None
+    limit: Int32 = 100
+    cursor: SafeText | None = None
