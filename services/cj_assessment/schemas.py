@@ -73,11 +73,44 @@ class JudgeOut(BaseModel):
     judgements: int
     infit: float | None
     outfit: float | None
+    # standard errors of the mean squares for a judge who decides as the model says
+    infit_se: float | None = None
+    outfit_se: float | None = None
+    misfit: bool = False  # infit or outfit far above 1: the judge does not fit the scale
+    discrimination: float | None = None  # weight in the fit, relative to the median judge
+    discrimination_se: float | None = None
+    position_bias: float | None = None  # this judge's logit advantage of the essay shown first
+    position_bias_se: float | None = None
+    excluded: bool = False  # left out of the fit by a teacher
 
 
 class ReportOut(BaseModel):
     judges: list[JudgeOut]
     position_bias: float | None  # logit advantage of the essay shown first
+    excluded_judges: list[str] = []  # their judgements are stored but not in the scale
+    notes: list[str] = []  # what a teacher should know about the judges
+
+
+def _report(view: AssessmentView) -> ReportOut:
+    a = view.assessment
+    excluded = set(a.excluded_judges)
+    judges = [
+        JudgeOut.model_validate(j).model_copy(update={"excluded": j.judge_id in excluded})
+        for j in view.judges
+    ]
+    notes = [
+        f"judge {j} was left out by a teacher: the scale is fitted without their judgements"
+        for j in sorted(excluded)
+    ]
+    notes += [
+        f"judge {j.judge_id} does not fit the scale (infit {j.infit:.2f}, outfit "
+        f"{j.outfit:.2f}, about 1 expected): check their judgements, or exclude the judge"
+        for j in judges
+        if j.misfit and not j.excluded and j.infit is not None and j.outfit is not None
+    ]
+    return ReportOut(
+        judges=judges, position_bias=a.position_bias, excluded_judges=sorted(excluded), notes=notes
+    )
 
 
 class SummaryOut(BaseModel):
@@ -137,10 +170,7 @@ class AssessmentOut(SummaryOut):
             failed_comparisons=view.failed,
             exposure=view.exposure,
             ranking=ranking,
-            report=ReportOut(
-                judges=[JudgeOut.model_validate(j) for j in view.judges],
-                position_bias=a.position_bias,
-            ),
+            report=_report(view),
         )
 
 

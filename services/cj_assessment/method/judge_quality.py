@@ -36,6 +36,25 @@ class JudgeFit:
     judgements: int
     infit: float | None
     outfit: float | None
+    # Standard errors of the mean squares under the model (what a judge who decides as the
+    # model says would show): a misfit is a mean square well above 1 by these.
+    infit_se: float | None = None
+    outfit_se: float | None = None
+
+    @property
+    def misfit_z(self) -> float | None:
+        """The larger of (infit - 1) / SE and (outfit - 1) / SE: above MISFIT_Z a misfit."""
+        if self.infit is None or self.outfit is None or not self.infit_se or not self.outfit_se:
+            return None
+        return max((self.infit - 1) / self.infit_se, (self.outfit - 1) / self.outfit_se)
+
+
+# A judge whose infit or outfit lies this many standard errors above 1 is flagged: one in
+# about 750 judges who decide as the model says would be flagged by chance.
+MISFIT_Z = 3.0
+# The mean square must also be this far above 1: with hundreds of judgements a harmless
+# excess is "significant"; 1.3 is the usual upper bound for productive judging.
+MISFIT_MEAN_SQUARE = 1.3
 
 
 def position_bias(
@@ -76,8 +95,43 @@ def judge_fit(
     p = sigmoid(scores[a_index] - scores[b_index] + bias)
     variance = np.clip(p * (1 - p), 1e-9, None)
     squared = (a_won.astype(np.float64) - p) ** 2
+    # E[(x - p)^4] for a binary outcome: p (1 - p) ((1 - p)^3 + p^3)
+    fourth = variance * ((1 - p) ** 3 + p**3)
     return JudgeFit(
         judgements=count,
         infit=float(squared.sum() / variance.sum()),
         outfit=float(np.mean(squared / variance)),
+        infit_se=float(np.sqrt(np.sum(fourth - variance**2)) / variance.sum()),
+        outfit_se=float(np.sqrt(np.sum(fourth / variance**2 - 1.0)) / count),
     )
+
+
+# Discrimination of a judge: P(A wins) = sigmoid(a (theta_A - theta_B)), a estimated with a
+# normal prior around 1 (SD DISCRIMINATION_PRIOR_SD) so that a judge with few judgements
+# keeps about 1, and never below 0 (a judge who reverses the scale informs nothing).
+DISCRIMINATION_PRIOR_SD = 0.5
+# Below this many judgements a judge keeps discrimination 1.
+MIN_JUDGEMENTS_FOR_DISCRIMINATION = 20
+
+
+@dataclass(frozen=True)
+class Discrimination:
+    value: float
+    se: float
+
+
+def discrimination(margin: NDArray[np.float64]) -> Discrimination:
+    """MAP of a in sum log sigmoid(a * margin) - (a - 1)^2 / (2 prior^2), margin = the fitted
+    winner's score minus the loser's, for one judge's judgements (Newton, a >= 0)."""
+    precision = 1.0 / DISCRIMINATION_PRIOR_SD**2
+    a = 1.0
+    information = precision
+    for _ in range(50):
+        p = sigmoid(a * margin)
+        gradient = float(np.sum(margin * (1 - p))) - precision * (a - 1)
+        information = float(np.sum(margin**2 * p * (1 - p))) + precision
+        step = gradient / information
+        a = max(0.0, a + step)
+        if abs(step) < 1e-8 or (a == 0.0 and step < 0):
+            break
+    return Discrimination(a, 1.0 / math.sqrt(information))

@@ -61,6 +61,9 @@ def _progress(
 ) -> Progress:
     ids = [e.essay_id for e in essays]
     judgements = judgements_of(comparisons)
+    if assessment.excluded_judges:  # a teacher left these judges out of the fit
+        left_out = set(assessment.excluded_judges)
+        judgements = [j for j in judgements if j.judge_id not in left_out]
     counts = exposure(essays, judgements)
     # before the first verdict there is nothing to fit, and nothing can be done yet
     estimate = (
@@ -137,6 +140,13 @@ async def save_fit(
             j.judgements,
             j.infit,
             j.outfit,
+            infit_se=j.infit_se,
+            outfit_se=j.outfit_se,
+            misfit=j.misfit,
+            discrimination=j.discrimination,
+            discrimination_se=j.discrimination_se,
+            position_bias=j.position_bias,
+            position_bias_se=j.position_bias_se,
         )
         for j in estimate.judges
     ]
