@@ -27,6 +27,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse
+import functools
 import statistics
 import time
 from dataclasses import dataclass
@@ -136,6 +137,10 @@ class Stop:
     reported: float
 
 
+def _held(earlier: float | None) -> float | None:
+    return earlier
+
+
 def stopped(population: Population, n: int, seed: int) -> Stop | None:
     """The service's confirmed stopping rule, a check after every judgement."""
     rng = np.random.default_rng(seed)
@@ -161,7 +166,7 @@ def stopped(population: Population, n: int, seed: int) -> Stop | None:
         current = estimate(ids, judgements, previous=current)
         readings.append(current.reliability)
         earlier = readings[-1 - window] if len(readings) > window else None
-        if stop_reason(current, STOP_SETTINGS, exposure, True, lambda e=earlier: e) == "reliable":
+        if stop_reason(current, STOP_SETTINGS, exposure, True, functools.partial(_held, earlier)) == "reliable":
             true_now, _ = compare_with_truth(truth, scores_in_order(current, ids))
             return Stop(2 * len(judgements) / n, true_now, current.reliability or 0.0)
     return None

@@ -71,6 +71,8 @@ class Assessment:
     completed_at: datetime | None = None
     # judges a teacher left out of the fit: their judgements stay stored, the scale ignores them
     excluded_judges: list[str] = field(default_factory=list)
+    # judges flagged as carrying no information whom a teacher chose to keep in the fit
+    kept_judges: list[str] = field(default_factory=list)
 
     @property
     def settings(self) -> Settings:
@@ -156,6 +158,8 @@ class JudgeRecord:
     discrimination_se: float | None = None
     position_bias: float | None = None
     position_bias_se: float | None = None
+    # why the judge's answers carry no information (then left out of the fit unless kept)
+    degenerate: str | None = None
 
 
 @dataclass(frozen=True)

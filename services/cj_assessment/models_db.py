@@ -70,6 +70,9 @@ class AssessmentRow(Base):
     excluded_judges: Mapped[list[str]] = mapped_column(
         ARRAY(String(128)), server_default=sql_text("'{}'")
     )
+    kept_judges: Mapped[list[str]] = mapped_column(
+        ARRAY(String(128)), server_default=sql_text("'{}'")
+    )
 
 
 class AssessmentEssayRow(Base):
@@ -152,6 +155,7 @@ class JudgeRow(Base):
     discrimination_se: Mapped[float | None] = mapped_column(Float)
     position_bias: Mapped[float | None] = mapped_column(Float)
     position_bias_se: Mapped[float | None] = mapped_column(Float)
+    degenerate: Mapped[str | None] = mapped_column(Text)
 
 
 class GradeProjectionRow(Base):

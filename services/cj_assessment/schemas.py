@@ -82,6 +82,10 @@ class JudgeOut(BaseModel):
     position_bias: float | None = None  # this judge's logit advantage of the essay shown first
     position_bias_se: float | None = None
     excluded: bool = False  # left out of the fit by a teacher
+    # why the judge's answers carry no information; such a human judge is left out of the
+    # fit until a teacher excludes them or keeps them (DELETE .../judges/{id}/exclude)
+    degenerate: str | None = None
+    left_out: bool = False  # not in the scale now (excluded, or flagged and not kept)
 
 
 class ReportOut(BaseModel):
@@ -93,14 +97,25 @@ class ReportOut(BaseModel):
 
 def _report(view: AssessmentView) -> ReportOut:
     a = view.assessment
-    excluded = set(a.excluded_judges)
-    judges = [
-        JudgeOut.model_validate(j).model_copy(update={"excluded": j.judge_id in excluded})
-        for j in view.judges
-    ]
+    excluded, kept = set(a.excluded_judges), set(a.kept_judges)
+    judges = []
+    for j in view.judges:
+        out = j.judge_id in excluded
+        flagged = j.degenerate is not None and j.judge_id not in kept
+        judges.append(
+            JudgeOut.model_validate(j).model_copy(
+                update={"excluded": out, "left_out": out or flagged}
+            )
+        )
     notes = [
         f"judge {j} was left out by a teacher: the scale is fitted without their judgements"
         for j in sorted(excluded)
+    ]
+    notes += [
+        f"judge {j.judge_id} {j.degenerate}: their judgements carry no information and are "
+        "left out of the scale until a teacher excludes or keeps them"
+        for j in judges
+        if j.degenerate and j.left_out and not j.excluded
     ]
     notes += [
         f"judge {j.judge_id} does not fit the scale (infit {j.infit:.2f}, outfit "

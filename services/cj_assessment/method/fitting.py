@@ -17,6 +17,7 @@ from services.cj_assessment.method.judge_quality import (
     MISFIT_MEAN_SQUARE,
     MISFIT_Z,
     Discrimination,
+    degenerate,
     discrimination,
     judge_fit,
     position_bias,
@@ -61,6 +62,8 @@ class JudgeReport:
     discrimination_se: float | None = None
     position_bias: float | None = None  # this judge's logit advantage of the essay shown first
     position_bias_se: float | None = None
+    # why this judge's answers carry no information (judge_quality.degenerate), or None
+    degenerate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,8 @@ def _judge_reports(
         own_bias = position_bias(scores, data.a[rows], data.b[rows], data.a_won[rows])
         found = discriminations.get(judge_id)
         z = quality.misfit_z
+        a_won = data.a_won[rows]
+        agrees = scores[data.winners[rows]] > scores[data.losers[rows]]
         reports.append(
             JudgeReport(
                 judge_id,
@@ -284,6 +289,7 @@ def _judge_reports(
                 discrimination_se=found.se if found else None,
                 position_bias=own_bias.logit if own_bias else None,
                 position_bias_se=own_bias.se if own_bias else None,
+                degenerate=degenerate(a_won, agrees, found),
             )
         )
     return reports

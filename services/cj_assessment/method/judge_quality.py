@@ -135,3 +135,48 @@ def discrimination(margin: NDArray[np.float64]) -> Discrimination:
         if abs(step) < 1e-8 or (a == 0.0 and step < 0):
             break
     return Discrimination(a, 1.0 / math.sqrt(information))
+
+
+# A judge whose answers carry no information, detected once enough judgements show it:
+# the same side nearly every time (at least SAME_SIDE_MIN judgements, a share of at least
+# SAME_SIDE_SHARE and a two-sided binomial p below SAME_SIDE_P against a fair coin: 8 of 8,
+# 11 of 12, 18 of 20 ...), or a discrimination no better than chance against the other
+# judges' scale (upper end of its 95 % interval below CHANCE_DISCRIMINATION, from
+# CHANCE_MIN judgements on).
+SAME_SIDE_MIN = 8
+SAME_SIDE_SHARE = 0.9
+SAME_SIDE_P = 0.01
+CHANCE_MIN = 20
+CHANCE_DISCRIMINATION = 0.35
+
+
+def _two_sided_binomial(k: int, m: int) -> float:
+    extreme = max(k, m - k)
+    tail = sum(math.comb(m, j) for j in range(extreme, m + 1)) / 2.0**m
+    return min(1.0, 2.0 * tail)
+
+
+def degenerate(
+    a_won: NDArray[np.bool_], agrees: NDArray[np.bool_], found: Discrimination | None
+) -> str | None:
+    """Why this judge's answers carry no information, in a teacher's words, or None.
+    `agrees`: whether each judgement's winner is the one ranked higher on the scale."""
+    m = len(a_won)
+    first = int(np.sum(a_won))
+    side, count = ("first", first) if first >= m - first else ("second", m - first)
+    if (
+        m >= SAME_SIDE_MIN
+        and count >= SAME_SIDE_SHARE * m
+        and _two_sided_binomial(count, m) < SAME_SIDE_P
+    ):
+        return f"chose the essay shown {side} in {count} of {m} comparisons"
+    if (
+        found is not None
+        and m >= CHANCE_MIN
+        and found.value + 1.96 * found.se < CHANCE_DISCRIMINATION
+    ):
+        return (
+            f"agreed with the scale in {int(np.sum(agrees))} of {m} comparisons, no better "
+            "than chance"
+        )
+    return None

@@ -47,10 +47,17 @@ async def _set_excluded(
                 "sent and is not refitted"
             )
         excluded = [j for j in assessment.excluded_judges if j != judge_id]
+        kept = [j for j in assessment.kept_judges if j != judge_id]
         if out:
             excluded.append(judge_id)
-        if sorted(excluded) != sorted(assessment.excluded_judges):
-            await _refit(uow, clock, dataclasses.replace(assessment, excluded_judges=excluded))
+        else:  # kept in the fit even if flagged as carrying no information
+            kept.append(judge_id)
+        changed = dataclasses.replace(assessment, excluded_judges=excluded, kept_judges=kept)
+        if (sorted(excluded), sorted(kept)) != (
+            sorted(assessment.excluded_judges),
+            sorted(assessment.kept_judges),
+        ):
+            await _refit(uow, clock, changed)
         view = await read_view(uow, assessment_id)
         await uow.commit()
     return view

@@ -26,15 +26,17 @@ _JUDGE_FLOATS = (
 
 
 def upgrade() -> None:
-    op.add_column(
-        "assessments",
-        sa.Column(
-            "excluded_judges",
-            sa.ARRAY(sa.String(length=128)),
-            server_default=sa.text("'{}'"),
-            nullable=False,
-        ),
-    )
+    for name in ("excluded_judges", "kept_judges"):
+        op.add_column(
+            "assessments",
+            sa.Column(
+                name,
+                sa.ARRAY(sa.String(length=128)),
+                server_default=sa.text("'{}'"),
+                nullable=False,
+            ),
+        )
+    op.add_column("judges", sa.Column("degenerate", sa.Text(), nullable=True))
     for name in _JUDGE_FLOATS:
         op.add_column("judges", sa.Column(name, sa.Float(), nullable=True))
     op.add_column(
@@ -47,4 +49,6 @@ def downgrade() -> None:
     op.drop_column("judges", "misfit")
     for name in reversed(_JUDGE_FLOATS):
         op.drop_column("judges", name)
+    op.drop_column("judges", "degenerate")
+    op.drop_column("assessments", "kept_judges")
     op.drop_column("assessments", "excluded_judges")
