@@ -166,7 +166,10 @@ def stopped(population: Population, n: int, seed: int) -> Stop | None:
         current = estimate(ids, judgements, previous=current)
         readings.append(current.reliability)
         earlier = readings[-1 - window] if len(readings) > window else None
-        if stop_reason(current, STOP_SETTINGS, exposure, True, functools.partial(_held, earlier)) == "reliable":
+        if (
+            stop_reason(current, STOP_SETTINGS, exposure, True, functools.partial(_held, earlier))
+            == "reliable"
+        ):
             true_now, _ = compare_with_truth(truth, scores_in_order(current, ids))
             return Stop(2 * len(judgements) / n, true_now, current.reliability or 0.0)
     return None
