@@ -27,6 +27,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse
+import dataclasses
 import functools
 import statistics
 import time
@@ -81,6 +82,23 @@ class AtTen:
     reported: float
     erratic_rank: int | None  # 1 = worst fit of the five
     round_ms: float
+    erratic_flagged: bool  # misfit or degenerate in the report
+    others_flagged: int  # judges who follow the model, flagged all the same
+
+
+def fit(ids: list[str], judgements: list[Judgement], previous: Estimate | None) -> Estimate:
+    """As the service fits a human assessment (runs/progress.py): judges whose answers carry
+    no information (`degenerate`) are left out of the fit until a teacher decides."""
+    found = estimate(ids, judgements, previous=previous)
+    left_out = {j.judge_id for j in found.judges if j.degenerate}
+    if not left_out:
+        return found
+    kept = [j for j in judgements if j.judge_id not in left_out]
+    refitted = estimate(ids, kept, previous=previous)
+    reports = sorted(
+        [*refitted.judges, *(j for j in found.judges if j.degenerate)], key=lambda j: j.judge_id
+    )
+    return dataclasses.replace(refitted, judges=reports)
 
 
 def _judge_id(k: int) -> str:
@@ -113,16 +131,20 @@ def rounds(population: Population, n: int, seed: int) -> AtTen:
             a_won = population.answer(judge, truth[int(a[1:])] - truth[int(b[1:])], rng)
             judgements.append(Judgement(a, b, a if a_won else b, _judge_id(judge)))
         started = time.perf_counter()
-        current = estimate(ids, judgements, previous=current)
+        current = fit(ids, judgements, current)
         spent += time.perf_counter() - started
     assert current is not None
     true_reliability, spearman = compare_with_truth(truth, scores_in_order(current, ids))
+    flagged = {j.judge_id for j in current.judges if j.misfit or j.degenerate}
+    erratic = None if population.erratic is None else _judge_id(population.erratic)
     return AtTen(
         spearman,
         true_reliability,
         current.reliability or 0.0,
         erratic_rank(current, population.erratic),
         spent * 1000 / PER_ESSAY,
+        erratic in flagged,
+        len(flagged - {erratic}),
     )
 
 
@@ -163,7 +185,7 @@ def stopped(population: Population, n: int, seed: int) -> Stop | None:
         judgements.append(Judgement(a, b, a if a_won else b, _judge_id(judge)))
         exposure[a] += 1
         exposure[b] += 1
-        current = estimate(ids, judgements, previous=current)
+        current = fit(ids, judgements, current)
         readings.append(current.reliability)
         earlier = readings[-1 - window] if len(readings) > window else None
         if (
@@ -192,8 +214,8 @@ def main() -> None:
     chosen = [p for p in POPULATIONS if p.name in args.populations.split(",")]
     print(
         "| essays | population | runs | Spearman @10 | true rel @10 | reported - true (± SE) "
-        "| mean abs(reported - true) | erratic worst | round ms |\n"
-        "|---|---|---|---|---|---|---|---|---|"
+        "| mean abs(reported - true) | erratic worst | erratic flagged | others flagged "
+        "| round ms |\n|---|---|---|---|---|---|---|---|---|---|---|"
     )
     for n in sizes:
         for population in chosen:
@@ -201,12 +223,15 @@ def main() -> None:
             gaps = [r.reported - r.true_reliability for r in results]
             ranks = [r.erratic_rank for r in results if r.erratic_rank is not None]
             worst = f"{sum(1 for r in ranks if r == 1)}/{len(ranks)}" if ranks else "—"
+            flagged = f"{sum(r.erratic_flagged for r in results)}/{len(results)}" if ranks else "—"
+            others = sum(r.others_flagged for r in results)
             print(
                 f"| {n} | {population.name} | {len(results)} "
                 f"| {statistics.fmean(r.spearman for r in results):.3f} "
                 f"| {statistics.fmean(r.true_reliability for r in results):.3f} "
                 f"| {statistics.fmean(gaps):+.3f} ± {_se(gaps):.3f} "
-                f"| {statistics.fmean(abs(g) for g in gaps):.3f} | {worst} "
+                f"| {statistics.fmean(abs(g) for g in gaps):.3f} | {worst} | {flagged} "
+                f"| {others} of {len(results) * (JUDGES - len(ranks) // len(results))} "
                 f"| {statistics.median(r.round_ms for r in results):.1f} |",
                 flush=True,
             )
