@@ -14,13 +14,12 @@ from services.cj_assessment.method import scale
 from services.cj_assessment.method.grading import project_grades
 from services.cj_assessment.method.judge_quality import (
     MIN_JUDGEMENTS_FOR_DISCRIMINATION,
-    MISFIT_MEAN_SQUARE,
-    MISFIT_Z,
     Discrimination,
     degenerate,
     discrimination,
     judge_fit,
     position_bias,
+    reference_mean_squares,
 )
 
 RELIABILITY_METHOD = "posterior"
@@ -57,7 +56,8 @@ class JudgeReport:
     outfit: float | None
     infit_se: float | None = None
     outfit_se: float | None = None
-    misfit: bool = False  # a mean square well above 1 (judge_quality.MISFIT_Z, _MEAN_SQUARE)
+    # a mean square far above the median judge's (judge_quality.JudgeFit.misfits)
+    misfit: bool = False
     discrimination: float | None = None  # relative to the mean judgement's (1)
     discrimination_se: float | None = None
     position_bias: float | None = None  # this judge's logit advantage of the essay shown first
@@ -265,11 +265,16 @@ def _judge_reports(
     scores: np.ndarray, data: Indexed, bias: float, discriminations: Mapping[str, Discrimination]
 ) -> list[JudgeReport]:
     reports = []
-    for judge_id, rows in _rows_by_judge(data).items():
-        quality = judge_fit(scores, data.a[rows], data.b[rows], data.a_won[rows], bias)
+    by_judge = _rows_by_judge(data)
+    fits = {
+        judge_id: judge_fit(scores, data.a[rows], data.b[rows], data.a_won[rows], bias)
+        for judge_id, rows in by_judge.items()
+    }
+    reference = reference_mean_squares(list(fits.values()))
+    for judge_id, rows in by_judge.items():
+        quality = fits[judge_id]
         own_bias = position_bias(scores, data.a[rows], data.b[rows], data.a_won[rows])
         found = discriminations.get(judge_id)
-        z = quality.misfit_z
         a_won = data.a_won[rows]
         agrees = scores[data.winners[rows]] > scores[data.losers[rows]]
         reports.append(
@@ -280,11 +285,7 @@ def _judge_reports(
                 quality.outfit,
                 infit_se=quality.infit_se,
                 outfit_se=quality.outfit_se,
-                misfit=(
-                    z is not None
-                    and z > MISFIT_Z
-                    and max(quality.infit or 0.0, quality.outfit or 0.0) > MISFIT_MEAN_SQUARE
-                ),
+                misfit=quality.misfits(*reference),
                 discrimination=found.value if found else None,
                 discrimination_se=found.se if found else None,
                 position_bias=own_bias.logit if own_bias else None,

@@ -44,9 +44,37 @@ class JudgeFit:
     @property
     def misfit_z(self) -> float | None:
         """The larger of (infit - 1) / SE and (outfit - 1) / SE: above MISFIT_Z a misfit."""
+        return self.misfit_z_against(1.0, 1.0)
+
+    def misfit_z_against(self, infit: float, outfit: float) -> float | None:
+        """As misfit_z, against the given reference mean squares instead of 1."""
         if self.infit is None or self.outfit is None or not self.infit_se or not self.outfit_se:
             return None
-        return max((self.infit - 1) / self.infit_se, (self.outfit - 1) / self.outfit_se)
+        return max((self.infit - infit) / self.infit_se, (self.outfit - outfit) / self.outfit_se)
+
+    def misfits(self, infit: float = 1.0, outfit: float = 1.0) -> bool:
+        """Far above the reference mean squares (MISFIT_Z standard errors and
+        MISFIT_MEAN_SQUARE - 1 above it)."""
+        z = self.misfit_z_against(infit, outfit)
+        if z is None or self.infit is None or self.outfit is None:
+            return False
+        excess = max(self.infit - infit, self.outfit - outfit)
+        return z > MISFIT_Z and excess > MISFIT_MEAN_SQUARE - 1.0
+
+
+def reference_mean_squares(fits: list[JudgeFit]) -> tuple[float, float]:
+    """What a judge who decides as the others do shows: the median judge's infit and outfit
+    when at least three judges have them, else the model's 1. Against the shrunken posterior
+    scale every judge's mean squares sit below 1 (0.5-0.8 at 100 essays, 10 comparisons
+    each, in simulation), so an erratic judge at 1.5 stood out from the others but not
+    from 1."""
+    found = [f for f in fits if f.infit is not None and f.outfit is not None]
+    if len(found) < 3:
+        return 1.0, 1.0
+    return (
+        float(np.median([f.infit for f in found])),
+        float(np.median([f.outfit for f in found])),
+    )
 
 
 # A judge whose infit or outfit lies this many standard errors above 1 is flagged: one in
