@@ -20,6 +20,7 @@ from services.cj_assessment.method.judge_quality import (
     judge_fit,
     position_bias,
     reference_mean_squares,
+    weak,
 )
 
 RELIABILITY_METHOD = "posterior"
@@ -285,7 +286,7 @@ def _judge_reports(
                 quality.outfit,
                 infit_se=quality.infit_se,
                 outfit_se=quality.outfit_se,
-                misfit=quality.misfits(*reference),
+                misfit=quality.misfits(*reference) or weak(found),
                 discrimination=found.value if found else None,
                 discrimination_se=found.se if found else None,
                 position_bias=own_bias.logit if own_bias else None,

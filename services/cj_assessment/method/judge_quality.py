@@ -62,6 +62,16 @@ class JudgeFit:
         return z > MISFIT_Z and excess > MISFIT_MEAN_SQUARE - 1.0
 
 
+# A judge whose discrimination is surely below this (upper end of the 95 % interval) is a
+# misfit too: a judge answering at random gets weight 0 in the fit, and then the scale no
+# longer follows their answers, so their mean squares need not stand out.
+WEAK_DISCRIMINATION = 0.5
+
+
+def weak(found: Discrimination | None) -> bool:
+    return found is not None and found.value + 1.96 * found.se < WEAK_DISCRIMINATION
+
+
 def reference_mean_squares(fits: list[JudgeFit]) -> tuple[float, float]:
     """What a judge who decides as the others do shows: the median judge's infit and outfit
     when at least three judges have them, else the model's 1. Against the shrunken posterior

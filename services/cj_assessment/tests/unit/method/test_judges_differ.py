@@ -90,3 +90,11 @@ def test_an_erratic_judge_is_weighted_out_and_flagged() -> None:
     assert worst.judge_id == "judge-4"
     assert _spearman(truth, weighted) > _spearman(truth, alike)
     assert erratic.infit_se is not None and erratic.position_bias_se is not None
+
+
+def test_a_weak_judge_is_a_misfit_even_when_the_scale_no_longer_follows_them() -> None:
+    from services.cj_assessment.method.judge_quality import Discrimination, weak
+
+    assert weak(Discrimination(0.05, 0.12))
+    assert not weak(Discrimination(0.7, 0.15))
+    assert not weak(None)
