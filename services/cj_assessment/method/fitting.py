@@ -26,6 +26,9 @@ from services.cj_assessment.method.judge_quality import (
 RELIABILITY_METHOD = "posterior"
 # At most this many alternations of scale and judge weights when the judges differ.
 SLOPE_PASSES = 6
+# A judge this many standard errors below the median judge's discrimination makes the fit
+# weigh the judges (see judge_slopes).
+SURELY_WEAKER = 2.0
 
 
 @dataclass(frozen=True)
@@ -235,8 +238,8 @@ def judge_slopes(
 ) -> tuple[np.ndarray | None, dict[str, Discrimination]]:
     """Each judgement's judge discrimination, relative to the median judge's, and each
     judge's; None for the slopes when the judges are alike as far as the data show (sum of
-    squared standardised deviations from 1 below the 95th percentile of chi-square), unless
-    `always`. Judges with fewer than MIN_JUDGEMENTS_FOR_DISCRIMINATION keep 1."""
+    squared standardised deviations from 1 below the 95th percentile of chi-square, and no
+    judge SURELY_WEAKER standard errors below 1), unless `always`. Judges with fewer than MIN_JUDGEMENTS_FOR_DISCRIMINATION keep 1."""
     rows = _rows_by_judge(data)
     if len(rows) < 2:
         return None, {}
@@ -256,8 +259,13 @@ def judge_slopes(
     slope = np.ones(len(margin))
     for judge, value in found.items():
         slope[rows[judge]] = value.value
-    spread = sum(((d.value - 1.0) / d.se) ** 2 for d in found.values())
-    if not always and spread < float(chi2.ppf(0.95, len(found) - 1)):
+    deviations = [(d.value - 1.0) / d.se for d in found.values()]
+    spread = sum(z**2 for z in deviations)
+    # A judge answering at random pulls the first scale towards their answers and can look
+    # only moderately weak on it (0.69 +- 0.14 in one simulated run): one judge clearly
+    # below the typical one is reason enough to weigh them.
+    alike = spread < float(chi2.ppf(0.95, len(found) - 1)) and min(deviations) > -SURELY_WEAKER
+    if not always and alike:
         return None, found
     return slope, found
 
