@@ -239,7 +239,8 @@ def judge_slopes(
     """Each judgement's judge discrimination, relative to the median judge's, and each
     judge's; None for the slopes when the judges are alike as far as the data show (sum of
     squared standardised deviations from 1 below the 95th percentile of chi-square, and no
-    judge SURELY_WEAKER standard errors below 1), unless `always`. Judges with fewer than MIN_JUDGEMENTS_FOR_DISCRIMINATION keep 1."""
+    judge SURELY_WEAKER standard errors below 1), unless `always`. Judges with fewer than
+    MIN_JUDGEMENTS_FOR_DISCRIMINATION keep 1."""
     rows = _rows_by_judge(data)
     if len(rows) < 2:
         return None, {}
