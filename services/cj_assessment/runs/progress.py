@@ -82,17 +82,15 @@ def _progress(
         elif flagged and assessment.judge is JudgeKind.HUMAN:
             # left out of the fit (and reported) until a teacher excludes or keeps them
             left_out = {j.judge_id for j in flagged}
-            judgements = [j for j in judgements if j.judge_id not in left_out]
-            refitted = (
-                method.estimate(ids, judgements, anchors_of(essays) or None, assessment.grade_scale)
-                if judgements
-                else None
-            )
-            if refitted is not None:
+            others = [j for j in judgements if j.judge_id not in left_out]
+            # (nobody else judged: keep them rather than have no scale; they stay flagged)
+            if others:
+                judgements = others
+                refitted = method.estimate(
+                    ids, judgements, anchors_of(essays) or None, assessment.grade_scale
+                )
                 reports = sorted([*refitted.judges, *flagged], key=lambda j: j.judge_id)
                 estimate = dataclasses.replace(refitted, judges=reports)
-            else:
-                estimate = None
     counts = exposure(essays, judgements)
     pairs = method.choose_pairs(
         ids,
