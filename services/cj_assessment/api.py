@@ -26,10 +26,14 @@ from services.cj_assessment.schemas import (
 from services.cj_assessment.use_cases import (
     CreateAssessment,
     CreateAssessmentCommand,
+    ExcludeJudge,
+    ExcludeJudgeCommand,
     GetAssessment,
     GetAssessmentCommand,
     HandOutPair,
     HandOutPairCommand,
+    IncludeJudge,
+    IncludeJudgeCommand,
     ListAssessments,
     ListAssessmentsCommand,
     NoPair,
@@ -150,3 +154,23 @@ async def record_judgement(
     )
     body = JudgementOut.model_validate(recorded.comparison).model_dump_json()
     return _json(body, 201 if recorded.created else 200)
+
+
+@blueprint.post("/v1/assessments/<uuid:assessment_id>/judges/<string:judge_id>/exclude")
+@validate_response(AssessmentOut)
+@inject
+async def exclude_judge(
+    assessment_id: uuid.UUID, judge_id: str, exclude: FromDishka[ExcludeJudge]
+) -> AssessmentOut:
+    view = await exclude.execute(ExcludeJudgeCommand(assessment_id, judge_id))
+    return AssessmentOut.of_view(view)
+
+
+@blueprint.delete("/v1/assessments/<uuid:assessment_id>/judges/<string:judge_id>/exclude")
+@validate_response(AssessmentOut)
+@inject
+async def include_judge(
+    assessment_id: uuid.UUID, judge_id: str, include: FromDishka[IncludeJudge]
+) -> AssessmentOut:
+    view = await include.execute(IncludeJudgeCommand(assessment_id, judge_id))
+    return AssessmentOut.of_view(view)

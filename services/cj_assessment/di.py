@@ -24,9 +24,11 @@ from services.cj_assessment.runs.refits import Refits, refit
 from services.cj_assessment.use_cases import (
     AssessmentLimits,
     CreateAssessment,
+    ExcludeJudge,
     GetAssessment,
     GiveUpAssessment,
     HandOutPair,
+    IncludeJudge,
     ListAssessments,
     PairLease,
     RecordJudgement,
@@ -131,6 +133,8 @@ class UseCasesProvider(Provider):
     record_judgement = provide(RecordJudgement)
     run_assessment = provide(RunAssessment)
     give_up_assessment = provide(GiveUpAssessment)
+    exclude_judge = provide(ExcludeJudge)
+    include_judge = provide(IncludeJudge)
 
 
 def providers(settings: Settings) -> list[Provider]:

@@ -69,6 +69,10 @@ class Assessment:
     stop_reason: str | None = None
     failure_reason: str | None = None
     completed_at: datetime | None = None
+    # judges a teacher left out of the fit: their judgements stay stored, the scale ignores them
+    excluded_judges: list[str] = field(default_factory=list)
+    # judges flagged as carrying no information whom a teacher chose to keep in the fit
+    kept_judges: list[str] = field(default_factory=list)
 
     @property
     def settings(self) -> Settings:
@@ -147,6 +151,15 @@ class JudgeRecord:
     judgements: int
     infit: float | None
     outfit: float | None
+    infit_se: float | None = None
+    outfit_se: float | None = None
+    misfit: bool = False
+    discrimination: float | None = None
+    discrimination_se: float | None = None
+    position_bias: float | None = None
+    position_bias_se: float | None = None
+    # why the judge's answers carry no information (then left out of the fit unless kept)
+    degenerate: str | None = None
 
 
 @dataclass(frozen=True)

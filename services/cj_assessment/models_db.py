@@ -67,6 +67,12 @@ class AssessmentRow(Base):
     stop_reason: Mapped[str | None] = mapped_column(String(32))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    excluded_judges: Mapped[list[str]] = mapped_column(
+        ARRAY(String(128)), server_default=sql_text("'{}'")
+    )
+    kept_judges: Mapped[list[str]] = mapped_column(
+        ARRAY(String(128)), server_default=sql_text("'{}'")
+    )
 
 
 class AssessmentEssayRow(Base):
@@ -142,6 +148,14 @@ class JudgeRow(Base):
     judgements: Mapped[int] = mapped_column(Integer)
     infit: Mapped[float | None] = mapped_column(Float)
     outfit: Mapped[float | None] = mapped_column(Float)
+    infit_se: Mapped[float | None] = mapped_column(Float)
+    outfit_se: Mapped[float | None] = mapped_column(Float)
+    misfit: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
+    discrimination: Mapped[float | None] = mapped_column(Float)
+    discrimination_se: Mapped[float | None] = mapped_column(Float)
+    position_bias: Mapped[float | None] = mapped_column(Float)
+    position_bias_se: Mapped[float | None] = mapped_column(Float)
+    degenerate: Mapped[str | None] = mapped_column(Text)
 
 
 class GradeProjectionRow(Base):

@@ -221,10 +221,9 @@ class PostgresAssessmentRepository:
                 statement.on_conflict_do_update(
                     index_elements=["assessment_id", "judge_id"],
                     set_={
-                        "kind": statement.excluded.kind,
-                        "judgements": statement.excluded.judgements,
-                        "infit": statement.excluded.infit,
-                        "outfit": statement.excluded.outfit,
+                        name: statement.excluded[name]
+                        for name in _JUDGE
+                        if name not in ("assessment_id", "judge_id")
                     },
                 ),
                 [dataclasses.asdict(j) for j in judges],

@@ -74,11 +74,59 @@ class JudgeOut(BaseModel):
     judgements: int
     infit: float | None
     outfit: float | None
+    # standard errors of the mean squares for a judge who decides as the model says
+    infit_se: float | None = None
+    outfit_se: float | None = None
+    misfit: bool = False  # infit or outfit far above 1: the judge does not fit the scale
+    discrimination: float | None = None  # weight in the fit, relative to the median judge
+    discrimination_se: float | None = None
+    position_bias: float | None = None  # this judge's logit advantage of the essay shown first
+    position_bias_se: float | None = None
+    excluded: bool = False  # left out of the fit by a teacher
+    # why the judge's answers carry no information; such a human judge is left out of the
+    # fit until a teacher excludes them or keeps them (DELETE .../judges/{id}/exclude)
+    degenerate: str | None = None
+    left_out: bool = False  # not in the scale now (excluded, or flagged and not kept)
 
 
 class ReportOut(BaseModel):
     judges: list[JudgeOut]
     position_bias: float | None  # logit advantage of the essay shown first
+    excluded_judges: list[str] = []  # their judgements are stored but not in the scale
+    notes: list[str] = []  # what a teacher should know about the judges
+
+
+def _report(view: AssessmentView) -> ReportOut:
+    a = view.assessment
+    excluded, kept = set(a.excluded_judges), set(a.kept_judges)
+    judges = []
+    for j in view.judges:
+        out = j.judge_id in excluded
+        flagged = j.degenerate is not None and j.judge_id not in kept
+        judges.append(
+            JudgeOut.model_validate(j).model_copy(
+                update={"excluded": out, "left_out": out or flagged}
+            )
+        )
+    notes = [
+        f"judge {j} was left out by a teacher: the scale is fitted without their judgements"
+        for j in sorted(excluded)
+    ]
+    notes += [
+        f"judge {j.judge_id} {j.degenerate}: their judgements carry no information and are "
+        "left out of the scale until a teacher excludes or keeps them"
+        for j in judges
+        if j.degenerate and j.left_out and not j.excluded
+    ]
+    notes += [
+        f"judge {j.judge_id} does not fit the scale (infit {j.infit:.2f}, outfit "
+        f"{j.outfit:.2f}, about 1 expected): check their judgements, or exclude the judge"
+        for j in judges
+        if j.misfit and not j.excluded and j.infit is not None and j.outfit is not None
+    ]
+    return ReportOut(
+        judges=judges, position_bias=a.position_bias, excluded_judges=sorted(excluded), notes=notes
+    )
 
 
 class SummaryOut(BaseModel):
@@ -138,10 +186,7 @@ class AssessmentOut(SummaryOut):
             failed_comparisons=view.failed,
             exposure=view.exposure,
             ranking=ranking,
-            report=ReportOut(
-                judges=[JudgeOut.model_validate(j) for j in view.judges],
-                position_bias=a.position_bias,
-            ),
+            report=_report(view),
         )
 
 

@@ -8,12 +8,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import chi2
 
 from services.cj_assessment.method import scale
 from services.cj_assessment.method.grading import project_grades
-from services.cj_assessment.method.judge_quality import judge_fit, position_bias
+from services.cj_assessment.method.judge_quality import (
+    MIN_JUDGEMENTS_FOR_DISCRIMINATION,
+    Discrimination,
+    degenerate,
+    discrimination,
+    judge_fit,
+    position_bias,
+    reference_mean_squares,
+    weak,
+)
 
 RELIABILITY_METHOD = "posterior"
+# At most this many alternations of scale and judge weights when the judges differ.
+SLOPE_PASSES = 6
+# A judge this many standard errors below the median judge's discrimination makes the fit
+# weigh the judges (see judge_slopes).
+SURELY_WEAKER = 2.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,16 @@ class JudgeReport:
     judgements: int
     infit: float | None
     outfit: float | None
+    infit_se: float | None = None
+    outfit_se: float | None = None
+    # a mean square far above the median judge's (judge_quality.JudgeFit.misfits)
+    misfit: bool = False
+    discrimination: float | None = None  # relative to the mean judgement's (1)
+    discrimination_se: float | None = None
+    position_bias: float | None = None  # this judge's logit advantage of the essay shown first
+    position_bias_se: float | None = None
+    # why this judge's answers carry no information (judge_quality.degenerate), or None
+    degenerate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,9 +146,28 @@ def estimate(
     winners, losers = data.winners, data.losers
     layout = scale.Layout.of(n, winners, losers, scale.RIDGE, None)
     start = _previous_scores(previous, position)
+    discriminations: dict[str, Discrimination] = {}
     if n >= 3 and len(judgements) >= n:
         # The near-ML fit serves the raw SSR (reported for comparison) and the first guess.
         raw = scale.fit_scores(n, winners, losers, start=start, layout=layout)
+        # Judges who discriminate differently (or not at all) are weighted by their
+        # discrimination when the data show they differ; otherwise all count alike.
+        slope, discriminations = judge_slopes(data, raw)
+        if slope is not None:
+            # Alternate: the scale with these weights, then the weights on that scale. The
+            # first scale was pulled towards the worst judge's answers too, so their weight
+            # falls over a few passes (a judge answering at random: about 0.4 -> 0).
+            for _ in range(SLOPE_PASSES):
+                layout = layout.with_slope(slope)
+                raw = scale.fit_scores(n, winners, losers, start=raw, layout=layout, iterations=4)
+                updated, discriminations = judge_slopes(data, raw, always=True)
+                assert updated is not None
+                moved = float(np.max(np.abs(updated - slope)))
+                slope = updated
+                if moved < 0.02:
+                    break
+            layout = layout.with_slope(slope)
+            raw = scale.fit_scores(n, winners, losers, start=raw, layout=layout)
         raw_variance = scale.mean_variance(n, winners, losers, raw, layout=layout)
         ssr = scale.scale_separation_reliability(raw, raw_variance)
         # Shrink towards the spread the judgements show: the posterior is honest about its
@@ -165,7 +209,7 @@ def estimate(
         reliability_method=RELIABILITY_METHOD,
         ssr=ssr,
         comparisons=len(judgements),
-        judges=_judge_reports(fitted.scores, data, bias.logit if bias else 0.0),
+        judges=_judge_reports(fitted.scores, data, bias.logit if bias else 0.0, discriminations),
         position_bias=bias.logit if bias else None,
         position_bias_se=bias.se if bias else None,
         ability_variance=variance,
@@ -182,13 +226,81 @@ def _previous_scores(previous: Estimate | None, position: Mapping[str, int]) -> 
     return scores - scores.mean()
 
 
-def _judge_reports(scores: np.ndarray, data: Indexed, bias: float) -> list[JudgeReport]:
+def _rows_by_judge(data: Indexed) -> dict[str, np.ndarray]:
     by_judge: dict[str, list[int]] = {}
     for k, judge_id in enumerate(data.judges):
         by_judge.setdefault(judge_id, []).append(k)
+    return {j: np.asarray(rows, dtype=np.int64) for j, rows in sorted(by_judge.items())}
+
+
+def judge_slopes(
+    data: Indexed, scores: np.ndarray, *, always: bool = False
+) -> tuple[np.ndarray | None, dict[str, Discrimination]]:
+    """Each judgement's judge discrimination, relative to the median judge's, and each
+    judge's; None for the slopes when the judges are alike as far as the data show (sum of
+    squared standardised deviations from 1 below the 95th percentile of chi-square, and no
+    judge SURELY_WEAKER standard errors below 1), unless `always`. Judges with fewer than
+    MIN_JUDGEMENTS_FOR_DISCRIMINATION keep 1."""
+    rows = _rows_by_judge(data)
+    if len(rows) < 2:
+        return None, {}
+    margin = scores[data.winners] - scores[data.losers]
+    found = {
+        judge: discrimination(margin[own])
+        for judge, own in rows.items()
+        if len(own) >= MIN_JUDGEMENTS_FOR_DISCRIMINATION
+    }
+    if len(found) < 2:
+        return None, {}
+    # The typical judge is the unit: the median, so that one erratic judge does not shift it.
+    typical = float(np.median([d.value for d in found.values()]))
+    if typical <= 0:
+        return None, {}
+    found = {j: Discrimination(d.value / typical, d.se / typical) for j, d in found.items()}
+    slope = np.ones(len(margin))
+    for judge, value in found.items():
+        slope[rows[judge]] = value.value
+    deviations = [(d.value - 1.0) / d.se for d in found.values()]
+    spread = sum(z**2 for z in deviations)
+    # A judge answering at random pulls the first scale towards their answers and can look
+    # only moderately weak on it (0.69 +- 0.14 in one simulated run): one judge clearly
+    # below the typical one is reason enough to weigh them.
+    alike = spread < float(chi2.ppf(0.95, len(found) - 1)) and min(deviations) > -SURELY_WEAKER
+    if not always and alike:
+        return None, found
+    return slope, found
+
+
+def _judge_reports(
+    scores: np.ndarray, data: Indexed, bias: float, discriminations: Mapping[str, Discrimination]
+) -> list[JudgeReport]:
     reports = []
-    for judge_id in sorted(by_judge):
-        rows = np.asarray(by_judge[judge_id], dtype=np.int64)
-        quality = judge_fit(scores, data.a[rows], data.b[rows], data.a_won[rows], bias)
-        reports.append(JudgeReport(judge_id, quality.judgements, quality.infit, quality.outfit))
+    by_judge = _rows_by_judge(data)
+    fits = {
+        judge_id: judge_fit(scores, data.a[rows], data.b[rows], data.a_won[rows], bias)
+        for judge_id, rows in by_judge.items()
+    }
+    reference = reference_mean_squares(list(fits.values()))
+    for judge_id, rows in by_judge.items():
+        quality = fits[judge_id]
+        own_bias = position_bias(scores, data.a[rows], data.b[rows], data.a_won[rows])
+        found = discriminations.get(judge_id)
+        a_won = data.a_won[rows]
+        agrees = scores[data.winners[rows]] > scores[data.losers[rows]]
+        reports.append(
+            JudgeReport(
+                judge_id,
+                quality.judgements,
+                quality.infit,
+                quality.outfit,
+                infit_se=quality.infit_se,
+                outfit_se=quality.outfit_se,
+                misfit=quality.misfits(*reference) or weak(found),
+                discrimination=found.value if found else None,
+                discrimination_se=found.se if found else None,
+                position_bias=own_bias.logit if own_bias else None,
+                position_bias_se=own_bias.se if own_bias else None,
+                degenerate=degenerate(a_won, agrees, found),
+            )
+        )
     return reports

@@ -61,20 +61,30 @@ def _log_sigmoid(x: FloatArray) -> FloatArray:
 
 
 def penalised_log_likelihood(
-    scores: FloatArray, winners: IntArray, losers: IntArray, ridge: float | None = None
+    scores: FloatArray,
+    winners: IntArray,
+    losers: IntArray,
+    ridge: float | None = None,
+    slope: FloatArray | None = None,
 ) -> float:
     ridge = RIDGE if ridge is None else ridge
     margin = scores[winners] - scores[losers]
+    if slope is not None:
+        margin = slope * margin
     return float(np.sum(_log_sigmoid(margin)) - 0.5 * ridge * float(scores @ scores))
 
 
 def information_matrix(
-    n: int, winners: IntArray, losers: IntArray, scores: FloatArray, ridge: float | None = None
+    n: int,
+    winners: IntArray,
+    losers: IntArray,
+    scores: FloatArray,
+    ridge: float | None = None,
+    slope: FloatArray | None = None,
 ) -> FloatArray:
     """Negative Hessian of the penalised log-likelihood: a weighted graph Laplacian + ridge."""
     ridge = RIDGE if ridge is None else ridge
-    p = sigmoid(scores[winners] - scores[losers])
-    weight = p * (1.0 - p)
+    weight = judgement_information(scores[winners] - scores[losers], slope)
     flat = np.bincount(winners * n + losers, weights=weight, minlength=n * n).astype(np.float64)
     flat += np.bincount(losers * n + winners, weights=weight, minlength=n * n)
     matrix = -flat.reshape(n, n)
@@ -83,12 +93,22 @@ def information_matrix(
     return matrix
 
 
+def judgement_information(margin: FloatArray, slope: FloatArray | None) -> FloatArray:
+    """Each judgement's Fisher information about its margin: a^2 p (1 - p), p = sigmoid(a m)
+    with a the judge's discrimination (1 when the judges are taken as alike)."""
+    if slope is None:
+        p = sigmoid(margin)
+        return p * (1.0 - p)
+    p = sigmoid(slope * margin)
+    return slope**2 * p * (1.0 - p)
+
+
 def _operator(
     n: int, winners: IntArray, losers: IntArray, scores: FloatArray, ridge: float, layout: Layout
 ) -> _Dense | sparse.Information:
     if layout.sparse_design is None:
-        return _Dense(information_matrix(n, winners, losers, scores, ridge), ridge)
-    return sparse.information(layout.sparse_design, scores, ridge)
+        return _Dense(information_matrix(n, winners, losers, scores, ridge, layout.slope), ridge)
+    return sparse.information(layout.sparse_design, scores, ridge, layout.slope)
 
 
 @dataclass(frozen=True)
@@ -119,18 +139,29 @@ class _Dense:
 
 @dataclass(frozen=True)
 class Layout:
-    """Dense below SPARSE_FROM essays; above, the judgements' design for the sparse path."""
+    """Dense below SPARSE_FROM essays; above, the judgements' design for the sparse path.
+    `slope`: each judgement's judge discrimination (None: every judge alike, 1)."""
 
     sparse_design: sparse.Design | None
+    slope: FloatArray | None = None
 
     @classmethod
     def of(
-        cls, n: int, winners: IntArray, losers: IntArray, ridge: float, force: bool | None
+        cls,
+        n: int,
+        winners: IntArray,
+        losers: IntArray,
+        ridge: float,
+        force: bool | None,
+        slope: FloatArray | None = None,
     ) -> Layout:
         use_sparse = (n >= SPARSE_FROM) if force is None else force
         if ridge <= 0 or not use_sparse:
-            return cls(None)
-        return cls(sparse.design(n, winners, losers))
+            return cls(None, slope)
+        return cls(sparse.design(n, winners, losers), slope)
+
+    def with_slope(self, slope: FloatArray | None) -> Layout:
+        return Layout(self.sparse_design, slope)
 
 
 def fit_scores(
@@ -150,9 +181,13 @@ def fit_scores(
         raise ValueError("without a ridge, an unjudged scale has no unique fit")
     layout = layout or Layout.of(n, winners, losers, ridge, use_sparse)
     scores = np.zeros(n) if start is None else np.array(start, dtype=np.float64)
-    current = penalised_log_likelihood(scores, winners, losers, ridge)
+    slope = layout.slope
+    current = penalised_log_likelihood(scores, winners, losers, ridge, slope)
     for _ in range(iterations):
-        p_loser_wins = sigmoid(scores[losers] - scores[winners])
+        if slope is None:
+            p_loser_wins = sigmoid(scores[losers] - scores[winners])
+        else:
+            p_loser_wins = slope * sigmoid(slope * (scores[losers] - scores[winners]))
         # (float64 even with no judgements: bincount of nothing comes back as integers)
         gradient = np.bincount(winners, weights=p_loser_wins, minlength=n).astype(np.float64)
         gradient -= np.bincount(losers, weights=p_loser_wins, minlength=n)
@@ -161,7 +196,7 @@ def fit_scores(
         size = 1.0
         while True:
             candidate = scores + size * step
-            proposed = penalised_log_likelihood(candidate, winners, losers, ridge)
+            proposed = penalised_log_likelihood(candidate, winners, losers, ridge, slope)
             if proposed >= current - 1e-12 or size < 1e-6:
                 break
             size *= 0.5
@@ -242,7 +277,7 @@ def _laplace_log_evidence(
     # the distance from the mode, so this is as good as a converged fit for the search.
     scores = fit_scores(n, winners, losers, ridge=ridge, start=start, iterations=2, layout=layout)
     log_det = _operator(n, winners, losers, scores, ridge, layout).log_det()
-    evidence = penalised_log_likelihood(scores, winners, losers, ridge)
+    evidence = penalised_log_likelihood(scores, winners, losers, ridge, layout.slope)
     return evidence - 0.5 * n * np.log(variance) - 0.5 * log_det, scores
 
 

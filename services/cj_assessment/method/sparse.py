@@ -246,10 +246,16 @@ def _lanczos_trace(
     return total / q.shape[1]
 
 
-def information(design: Design, scores: FloatArray, ridge: float) -> Information:
+def information(
+    design: Design, scores: FloatArray, ridge: float, slope: FloatArray | None = None
+) -> Information:
+    """`slope`: each judgement's judge discrimination a (information a^2 p (1 - p))."""
     margin = scores[design.winners] - scores[design.losers]
-    p = 0.5 * (1.0 + np.tanh(0.5 * margin))
-    return Information(design, p * (1.0 - p), ridge)
+    if slope is None:
+        p = 0.5 * (1.0 + np.tanh(0.5 * margin))
+        return Information(design, p * (1.0 - p), ridge)
+    p = 0.5 * (1.0 + np.tanh(0.5 * slope * margin))
+    return Information(design, slope**2 * p * (1.0 - p), ridge)
 
 
 def _solve_centred(info: Information, rhs: FloatArray) -> FloatArray:

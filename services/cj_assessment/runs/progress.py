@@ -24,6 +24,7 @@ from services.cj_assessment.domain import (
     Comparison,
     ComparisonStatus,
     GradeProjection,
+    JudgeKind,
     JudgeRecord,
     anchors_of,
     completed_body,
@@ -44,6 +45,8 @@ class Progress:
     exposure: dict[str, int]
     next_pairs: list[tuple[str, str]]
     stop: str | None
+    # an LLM whose answers carry no information: the assessment must fail with this reason
+    failure: str | None = None
 
 
 def judgements_of(comparisons: Sequence[Comparison]) -> list[Judgement]:
@@ -61,13 +64,34 @@ def _progress(
 ) -> Progress:
     ids = [e.essay_id for e in essays]
     judgements = judgements_of(comparisons)
-    counts = exposure(essays, judgements)
+    if assessment.excluded_judges:  # a teacher left these judges out of the fit
+        left_out = set(assessment.excluded_judges)
+        judgements = [j for j in judgements if j.judge_id not in left_out]
     # before the first verdict there is nothing to fit, and nothing can be done yet
     estimate = (
         method.estimate(ids, judgements, anchors_of(essays) or None, assessment.grade_scale)
         if judgements
         else None
     )
+    failure = None
+    if estimate is not None:
+        kept = set(assessment.kept_judges)
+        flagged = [j for j in estimate.judges if j.degenerate and j.judge_id not in kept]
+        if flagged and assessment.judge is JudgeKind.LLM:
+            failure = f"the model {flagged[0].degenerate}: its judgements carry no information"
+        elif flagged and assessment.judge is JudgeKind.HUMAN:
+            # left out of the fit (and reported) until a teacher excludes or keeps them
+            left_out = {j.judge_id for j in flagged}
+            others = [j for j in judgements if j.judge_id not in left_out]
+            # (nobody else judged: keep them rather than have no scale; they stay flagged)
+            if others:
+                judgements = others
+                refitted = method.estimate(
+                    ids, judgements, anchors_of(essays) or None, assessment.grade_scale
+                )
+                reports = sorted([*refitted.judges, *flagged], key=lambda j: j.judge_id)
+                estimate = dataclasses.replace(refitted, judges=reports)
+    counts = exposure(essays, judgements)
     pairs = method.choose_pairs(
         ids,
         judgements,
@@ -85,7 +109,7 @@ def _progress(
             pairs_left=bool(pairs),
             reliability_before=lambda: method.reliability_before_latest(ids, judgements),
         )
-    return Progress(judgements, estimate, counts, pairs, stop)
+    return Progress(judgements, estimate, counts, pairs, stop, failure)
 
 
 async def assess_progress(
@@ -137,6 +161,14 @@ async def save_fit(
             j.judgements,
             j.infit,
             j.outfit,
+            infit_se=j.infit_se,
+            outfit_se=j.outfit_se,
+            misfit=j.misfit,
+            discrimination=j.discrimination,
+            discrimination_se=j.discrimination_se,
+            position_bias=j.position_bias,
+            position_bias_se=j.position_bias_se,
+            degenerate=j.degenerate,
         )
         for j in estimate.judges
     ]

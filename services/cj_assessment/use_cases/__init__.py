@@ -23,6 +23,12 @@ from services.cj_assessment.use_cases.human_judging import (
     RecordJudgementCommand,
     RecordJudgementResult,
 )
+from services.cj_assessment.use_cases.judges import (
+    ExcludeJudge,
+    ExcludeJudgeCommand,
+    IncludeJudge,
+    IncludeJudgeCommand,
+)
 from services.cj_assessment.use_cases.running import (
     GiveUpAssessment,
     GiveUpAssessmentCommand,
@@ -37,6 +43,8 @@ __all__ = [
     "CreateAssessmentCommand",
     "CreateAssessmentResult",
     "EssayText",
+    "ExcludeJudge",
+    "ExcludeJudgeCommand",
     "GetAssessment",
     "GetAssessmentCommand",
     "GiveUpAssessment",
@@ -44,6 +52,8 @@ __all__ = [
     "HandOutPair",
     "HandOutPairCommand",
     "HandedPair",
+    "IncludeJudge",
+    "IncludeJudgeCommand",
     "ListAssessments",
     "ListAssessmentsCommand",
     "ListAssessmentsResult",

@@ -159,6 +159,9 @@ class RunAssessment:
             return True
 
         found = await progress.assess_progress(assessment, essays, rows, len(essays) // 2)
+        if found.failure is not None:  # the LLM's answers carry no information: no ranking
+            await give_up(uow, assessment_id, found.failure, at=self._clock.now())
+            return True
         if found.stop is not None:
             return await self._complete(assessment, found)
 

@@ -1,7 +1,8 @@
 """A fake OpenAI-compatible chat-completions server on loopback, for the LLM judge's tests.
 
 It judges like a (very simple) model: the essay with more words wins. ``script`` lists how
-to answer the next requests ("good", "malformed", "not_json", "429", "500", "401", "slow");
+to answer the next requests ("good", "malformed", "not_json", "429", "500", "401", "slow",
+"always_b": a broken model that always picks the essay shown second);
 once it runs out, ``default`` applies.
 """
 
@@ -50,7 +51,10 @@ class FakeLlm:
                 return Response('{"error": {"message": "no"}}', int(mode), headers=headers)
             if mode == "not_json":
                 return Response("<html>gateway hiccup</html>", 200, content_type="text/html")
-            content = self._verdict(body) if mode == "good" else "I prefer the first one."
+            if mode == "always_b":  # a broken model: always the essay shown second
+                content = json.dumps({"winner": "B", "confidence": 0.9, "justification": "B."})
+            else:
+                content = self._verdict(body) if mode == "good" else "I prefer the first one."
             answer = {
                 "id": "chatcmpl-fake",
                 "object": "chat.completion",

@@ -302,3 +302,48 @@ async def test_nul_characters_are_dropped_from_texts(database_url):
         uuid.UUID((await created.get_json())["assessment_id"]),
     )
     assert rows[0]["text"] == "Beforeafter."
+
+
+async def test_a_teacher_excludes_a_judge_and_takes_them_back(database_url):
+    async with running_app(fast_settings(database_url)) as app:
+        client = app.test_client()
+        created = await client.post(
+            "/v1/assessments",
+            json=human(6, min_comparisons_per_essay=4, max_comparisons_per_essay=6),
+        )
+        aid = (await created.get_json())["assessment_id"]
+        base = f"/v1/assessments/{aid}"
+        for turn in range(6):
+            judge = f"j{turn % 2}"
+            handed = await (
+                await client.get(f"{base}/next-pair", query_string={"judge_id": judge})
+            ).get_json()
+            verdict = {"pair_id": handed["pair_id"], "judge_id": judge, "winner": "a"}
+            assert (await client.post(f"{base}/judgements", json=verdict)).status_code == 201
+
+        out = await client.post(f"{base}/judges/j1/exclude")
+        assert out.status_code == 200, await out.get_data()
+        report = (await out.get_json())["report"]
+        assert report["excluded_judges"] == ["j1"]
+        assert {j["judge_id"]: j["excluded"] for j in report["judges"]} == {
+            "j0": False,
+            "j1": True,
+        }
+        assert any("j1 was left out" in note for note in report["notes"])
+        got = await (await client.get(base)).get_json()
+        assert got["report"]["excluded_judges"] == ["j1"] and got["comparisons"] == 6
+
+        back = await client.delete(f"{base}/judges/j1/exclude")
+        assert back.status_code == 200
+        assert (await back.get_json())["report"]["excluded_judges"] == []
+
+        unknown = await client.post(f"{base}/judges/nobody/exclude")
+        assert unknown.status_code == 404 and unknown.content_type == PROBLEM
+        nowhere = await client.post(f"/v1/assessments/{uuid.uuid4()}/judges/j0/exclude")
+        assert nowhere.status_code == 404
+    rows = await fetch(
+        database_url,
+        "SELECT excluded_judges FROM assessments WHERE id = $1",
+        uuid.UUID(aid),
+    )
+    assert rows[0]["excluded_judges"] == []

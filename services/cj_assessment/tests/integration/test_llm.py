@@ -3,6 +3,7 @@ retries, and whole assessments judged by it on a real PostgreSQL, failures recor
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -194,6 +195,37 @@ async def test_an_llm_that_only_talks_nonsense_fails_the_assessment_visibly(data
         "batch_id": None,
         "reason": final["failure_reason"],
     }
+
+
+async def test_an_llm_that_always_picks_the_same_side_fails_instead_of_ranking(database_url):
+    fake = FakeLlm(default="always_b")
+    async with (
+        serve_app(fake.app(), fake.port),
+        serving(Receiver()) as els,
+        running_app(llm_settings(database_url, fake)) as app,
+    ):
+        client = app.test_client()
+        body = {
+            "essays": essays(6),
+            "judge": "llm",
+            "min_comparisons_per_essay": 2,
+            "max_comparisons_per_essay": 4,
+            "callback_url": f"{els.url}/cb",
+        }
+        aid = (await (await client.post("/v1/assessments", json=body)).get_json())["assessment_id"]
+        final = await wait_finished(client, aid)
+        await els.wait_for(1)
+    assert final["status"] == "failed", final
+    rows = await comparisons(database_url, aid)
+    answered = [r for r in rows if r["status"] == "answered"]
+    assert len(answered) >= 8 and {r["winner"] for r in answered} == {"b"}
+    assert re.fullmatch(
+        r"the model chose the essay shown second in (\d+) of \1 comparisons: "
+        r"its judgements carry no information",
+        final["failure_reason"],
+    ), final["failure_reason"]
+    (callback,) = els.received
+    assert callback.body["status"] == "failed" and "ranking" not in callback.body
 
 
 async def test_the_platform_token_never_goes_to_the_llm(database_url):
