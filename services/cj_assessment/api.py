@@ -157,6 +157,7 @@ async def record_judgement(
 
 
 @blueprint.post("/v1/assessments/<uuid:assessment_id>/judges/<string:judge_id>/exclude")
+@answers(409)
 @validate_response(AssessmentOut)
 @inject
 async def exclude_judge(
@@ -167,6 +168,7 @@ async def exclude_judge(
 
 
 @blueprint.delete("/v1/assessments/<uuid:assessment_id>/judges/<string:judge_id>/exclude")
+@answers(409)
 @validate_response(AssessmentOut)
 @inject
 async def include_judge(
