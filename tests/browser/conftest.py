@@ -200,6 +200,15 @@ def axe_check() -> Callable[[Any], Awaitable[None]]:
     return check
 
 
+def record_measure(figures: dict[str, Any]) -> None:
+    """Figures for bench/web.py (``BROWSER_MEASURE_OUT``): reported, never asserted."""
+    print("\nMEASURE", json.dumps(figures))
+    out = os.environ.get("BROWSER_MEASURE_OUT")
+    if out:
+        with open(out, "a", encoding="utf-8") as sink:
+            sink.write(json.dumps(figures) + "\n")
+
+
 async def screenshot(page: Any, name: str) -> None:
     """docs/screenshots/<name>-desktop.png and -phone.png of the page as it is now."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -207,3 +216,50 @@ async def screenshot(page: Any, name: str) -> None:
         await page.set_viewport_size(size)
         await page.screenshot(path=str(SCREENSHOTS / f"{name}-{width_name}.png"), full_page=True)
     await page.set_viewport_size(DESKTOP)
+
+
+# ---------------------------------------------------------------- a batch judged by teachers
+
+SAMPLES = REPO_ROOT / "samples" / "batch"
+HUMAN_CJ = {"judge": "human", "max_comparisons_per_essay": 20, "min_comparisons_per_essay": 5}
+
+
+@dataclass(frozen=True)
+class JudgedBatch:
+    batch_id: str
+    assessment_id: str
+
+
+async def comparisons(web: Web, assessment_id: str) -> int:
+    async with web.api(web.teacher) as api:
+        answer = await api.get(f"/v1/assessments/{assessment_id}")
+        answer.raise_for_status()
+        return int(answer.json()["comparisons"])
+
+
+@pytest_asyncio.fixture(scope="session")
+async def judged_batch(web: Web) -> JudgedBatch:
+    """The teacher's batch of the sample essays (not the broken file), ranked by teachers:
+    uploaded and started through the public API, until its human assessment is running."""
+    from demo.client import Endpoints, Platform
+
+    paths = sorted(p for p in SAMPLES.iterdir() if p.name != "broken.docx")
+    async with Platform(Endpoints(**web.stack.urls), api_key=web.teacher.api_key) as platform:
+        batch = await platform.create_batch(
+            "Class 9B, argument essays",
+            language="auto",
+            expected_essay_count=len(paths),
+            cj=HUMAN_CJ,
+        )
+        batch_id = str(batch["batch_id"])
+        await platform.upload(batch_id, paths)
+        await platform.wait_for_essays(batch_id, len(paths), within=180)
+        await platform.start_pipeline(batch_id, within=180)
+    async with web.api(web.teacher) as api:
+        for _ in range(900):
+            answer = await api.get("/v1/assessments", params={"batch_id": batch_id})
+            items = [a for a in answer.json().get("items", []) if a["status"] == "running"]
+            if items:
+                return JudgedBatch(batch_id, str(items[0]["assessment_id"]))
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"no running assessment for batch {batch_id}")

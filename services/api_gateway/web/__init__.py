@@ -23,3 +23,6 @@ from services.api_gateway.web.blueprint import blueprint
 from services.api_gateway.web.pages import errors, session  # noqa: F401  (register routes)
 
 __all__ = ["blueprint"]
+
+# WEB JUDGING's pages (7-9): judging, judges, admin
+from services.api_gateway.web.pages import judging  # noqa: F401

@@ -19,6 +19,12 @@ NOT_FORWARDED = {
     ("PATCH", "/v1/documents/<uuid:document_id>"),
     ("DELETE", "/v1/documents/<uuid:document_id>"),
 }
+# forwarded ahead of the service: cj_assessment's exclude/include of a judge (issue 15, on its
+# own branch); once that is merged these are public routes like the others
+COMING = {
+    ("POST", "/v1/assessments/<uuid:assessment_id>/judges/<string:judge_id>/exclude"),
+    ("DELETE", "/v1/assessments/<uuid:assessment_id>/judges/<string:judge_id>/exclude"),
+}
 DECORATOR = re.compile(
     r"@blueprint\.(get|post|put|patch|delete|route)\(\s*\"([^\"]+)\"(?:,\s*methods=\[([^\]]+)\])?"
 )
@@ -54,7 +60,7 @@ def test_every_public_route_of_the_services_is_forwarded_or_refused_on_purpose()
     public = public_routes()
     assert len(public) > 25, "the services' routes were not found: did api.py move?"
     forwarded = {(r.method, r.rule) for r in ROUTES}
-    assert public - NOT_FORWARDED == forwarded
+    assert public - NOT_FORWARDED == forwarded - (COMING - public)
     assert public >= NOT_FORWARDED
 
 
