@@ -20,7 +20,7 @@ invitation), ``/batches/<id>/judges``, ``/admin``.
 """
 
 from services.api_gateway.web.blueprint import blueprint
-from services.api_gateway.web.pages import errors, session  # noqa: F401  (register routes)
+from services.api_gateway.web.pages import errors, session, teacher  # noqa: F401  (routes)
 
 __all__ = ["blueprint"]
 

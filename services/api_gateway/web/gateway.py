@@ -39,7 +39,9 @@ class Answer:
 
 class Gateway:
     """One principal's calls to the services (``call("GET", "/v1/batches/<batch_id>",
-    batch_id=...)``: the rule exactly as in ``forwarding.ROUTES``)."""
+    batch_id=...)``: the rule exactly as in ``forwarding.ROUTES``). A page counts once
+    against each rate limit it touches (its first call of that kind), however many calls it
+    makes to gather what it shows."""
 
     def __init__(
         self, forward: ForwardRequest, admit: AdmitRequest | None, principal: Principal
@@ -47,6 +49,7 @@ class Gateway:
         self._forward = forward
         self._admit = admit
         self.principal = principal
+        self._admitted: set[str] = set()
 
     async def call(
         self,
@@ -60,7 +63,8 @@ class Gateway:
         **params: Any,
     ) -> Answer:
         route = ROUTE_BY_KEY[(method, rule)]
-        if self._admit is not None:
+        if self._admit is not None and route.limit.value not in self._admitted:
+            self._admitted.add(route.limit.value)
             admission = await self._admit.execute(
                 AdmitRequestCommand(route.limit, str(self.principal.id))
             )

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from quart import Response, request
+from quart import Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from service_kit.app import problem
 from service_kit.errors import DomainError
-from services.api_gateway.web.auth import SignInRequired
+from services.api_gateway.web.auth import SignInRequired, optional_principal
 from services.api_gateway.web.blueprint import blueprint
 from services.api_gateway.web.render import render_page, see_other, translator
+from services.api_gateway.web.use_cases import ServiceRefused
 
 API_PREFIXES = ("/v1/", "/internal/", "/metrics", "/healthz", "/readyz", "/docs", "/openapi")
 
@@ -52,4 +53,16 @@ async def not_found(error: HTTPException) -> Response:
     wants_html = "text/html" in request.headers.get("Accept", "")
     if request.path.startswith(API_PREFIXES) or not wants_html:
         return problem(404, error.name, error.description)
+    if g.get("principal") is None and g.get("dishka_container") is not None:
+        g.principal = await optional_principal()  # the page's nav for a signed-in user
     return await error_page(404)
+
+
+@blueprint.errorhandler(ServiceRefused)
+async def service_refused(error: ServiceRefused) -> Response:
+    status = error.answer.status if error.answer.status >= 400 else 502
+    response = await error_page(status)
+    retry = error.answer.headers.get("retry-after") or error.answer.headers.get("Retry-After")
+    if retry:
+        response.headers["Retry-After"] = retry
+    return response
