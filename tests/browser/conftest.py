@@ -34,7 +34,7 @@ import pytest
 import pytest_asyncio
 
 from service_kit.testing.processes import REPO_ROOT
-from service_kit.testing.stack import Stack, fresh_databases, running_stack
+from service_kit.testing.stack import Stack, fresh_databases
 from services.api_gateway.__main__ import create_user
 from services.api_gateway.config import Settings as GatewaySettings
 from services.api_gateway.devuser import ensure_teacher, new_password
@@ -83,14 +83,28 @@ async def _admin(base_url: str, settings: GatewaySettings) -> Person:
     return Person(email, password)
 
 
+READY_SECONDS = float(os.environ.get("BROWSER_TESTS_READY_SECONDS", "300"))
+
+
+def _start(stack: Stack) -> None:
+    """Migrate and start the seven processes; wait for each longer than the e2e default (a
+    loaded machine makes spell_checker's dictionaries slow to load; an exit still fails at
+    once)."""
+    stack.migrate()
+    for process in stack.processes.values():
+        process.start(wait=False)
+    for process in stack.processes.values():
+        process.wait_ready(timeout=READY_SECONDS)
+
+
 @pytest_asyncio.fixture(scope="session")
 async def web(make_database, tmp_path_factory) -> AsyncIterator[Web]:
     logs = tmp_path_factory.mktemp("browser_logs")
     databases = await fresh_databases(make_database)
-    running = running_stack(databases, logs)
-    stack = await asyncio.to_thread(running.__enter__)
+    stack = Stack(databases, logs, {})
     failed = False
     try:
+        await asyncio.to_thread(_start, stack)
         url = stack.url("api_gateway")
         settings = GatewaySettings(database_url=databases["api_gateway"], log_level="WARNING")
         teacher = await ensure_teacher(url, settings, email="teacher@browser.example.org")
@@ -108,7 +122,7 @@ async def web(make_database, tmp_path_factory) -> AsyncIterator[Web]:
         failed = True
         raise
     finally:
-        await asyncio.to_thread(running.__exit__, None, None, None)
+        await asyncio.to_thread(stack.stop)
         if failed:
             for log in sorted(logs.glob("*.log")):
                 tail = "\n".join(log.read_text().splitlines()[-30:])

@@ -109,7 +109,8 @@ async def judging_choice(batch_id: str) -> Response:
         pair_id = str(uuid.UUID(str(data.get("pair_id"))))
         gateway = await _gateway(principal)
         await _check_batch(gateway, principal, batch_id)
-        return jsonify(await Choose(gateway).execute(assessment_id, pair_id, data.get("winner")))
+        winner = str(data.get("winner"))
+        return jsonify(await Choose(gateway).execute(assessment_id, pair_id, winner))
     except ValueError:
         return problem(422, "Unprocessable Content", "assessment_id and pair_id are uuids")
     except DomainError as error:
@@ -255,10 +256,10 @@ async def admin() -> Response:
 async def admin_create_user() -> Response:
     principal = await _admin_principal()
     form = await request.form
-    typed = {
+    typed: dict[str, str] = {
         "email": (form.get("email") or "").strip(),
         "display_name": (form.get("display_name") or "").strip(),
-        "role": form.get("role") if form.get("role") in ("teacher", "admin") else "teacher",
+        "role": "admin" if form.get("role") == "admin" else "teacher",
     }
     password = form.get("password") or ""
     t = tj()
