@@ -174,7 +174,7 @@ async def new_context(web: Web, browser: Any) -> AsyncIterator[NewContext]:
         options.setdefault("locale", "en-GB")
         options.setdefault("bypass_csp", False)
         context = await browser.new_context(base_url=web.base_url, **options)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(45_000)  # a loaded 2-core machine is slow, not wrong
         made.append(context)
         if person is not None:
             await sign_in(context, web.base_url, person)
