@@ -9,7 +9,7 @@ from dishka import Provider
 from quart import Blueprint, Quart
 
 from service_kit.app import create_service_app
-from services.api_gateway import api, api_forward, jobs, openapi, security
+from services.api_gateway import api, api_forward, jobs, openapi, security, web
 from services.api_gateway.config import Settings
 from services.api_gateway.di import providers
 
@@ -19,6 +19,7 @@ ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 BLUEPRINTS: list[Blueprint] = [
     api.blueprint,
     api_forward.blueprint,  # EDGE
+    web.blueprint,  # the teachers' web app (issue 14)
 ]
 
 

@@ -171,6 +171,22 @@ ROUTES: tuple[Route, ...] = (
         judge=JudgeRewrite.BODY,
         judge_may=True,
     ),
+    # the batch's teacher excludes a judge's judgements (the scale is refitted without them)
+    # and takes the exclusion back; never a judge-only session
+    Route(
+        "POST",
+        "/v1/assessments/<uuid:assessment_id>/judges/<string:judge_id>/exclude",
+        CJ,
+        Owned.ASSESSMENT,
+        "assessment_id",
+    ),
+    Route(
+        "DELETE",
+        "/v1/assessments/<uuid:assessment_id>/judges/<string:judge_id>/exclude",
+        CJ,
+        Owned.ASSESSMENT,
+        "assessment_id",
+    ),
     # content_service (reads of the pipeline's documents)
     Route("GET", "/v1/documents", CS, Owned.QUERY_BATCH),
     Route("GET", "/v1/documents/<uuid:document_id>", CS, Owned.DOCUMENT, "document_id"),

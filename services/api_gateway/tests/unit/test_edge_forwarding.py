@@ -38,6 +38,8 @@ def params_for(r: Route, ids: dict[str, str]) -> dict[str, object]:
             found[name] = value if name == "batch_id" else uuid.UUID(value)
     if "<phase>" in r.rule:
         found["phase"] = "spellcheck"
+    if "judge_id>" in r.rule:
+        found["judge_id"] = str(uuid.uuid4())
     return found
 
 

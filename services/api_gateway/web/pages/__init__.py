@@ -1,0 +1,1 @@
+"""The page routes (thin: read the request, call one use case, render)."""
