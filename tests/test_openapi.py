@@ -6,6 +6,7 @@ as its service documents it, with the gateway's own answers added."""
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
 import pytest
@@ -103,7 +104,7 @@ def test_the_gateway_documents_each_forwarded_operation_as_its_service_does():
     spec = document("api_gateway", upstream)
     paths = spec["paths"]
     for route in ROUTES:
-        path = route.rule.replace("<uuid:", "<").replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.rule)  # any converter
         operation = paths[path][route.method.lower()]
         service_operation = upstream[route.service]["paths"][path][route.method.lower()]
         statuses = set(operation["responses"])
