@@ -161,4 +161,21 @@ class GradeProjectionRow(Base):
     probabilities: Mapped[dict[str, float]] = mapped_column(JSONB)
 
 
+class PairQueueRow(Base):
+    """Pairs chosen ahead for people to judge, one generation per fit: a judge claims the
+    first unclaimed pair of the newest generation it has not seen (runs/pair_queue.py)."""
+
+    __tablename__ = "pair_queue"
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    generation: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    essay_a: Mapped[str] = mapped_column(String(ESSAY_ID))
+    essay_b: Mapped[str] = mapped_column(String(ESSAY_ID))
+    pair_key: Mapped[str] = mapped_column(String(2 * ESSAY_ID + 8))
+    claimed: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
+
+
 messaging = messaging_tables(Base.metadata)

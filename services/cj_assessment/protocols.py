@@ -81,6 +81,48 @@ class AssessmentRepository(Protocol):
 
     async def judges(self, assessment_id: uuid.UUID) -> list[JudgeRecord]: ...
 
+    # -- handing out pairs to people without the assessment's lock (runs/pair_queue.py) --
+
+    async def lock(self, assessment_id: uuid.UUID, name: str) -> None:
+        """Hold a lock on ``name`` within this assessment until the transaction ends (one
+        hand-out per judge at a time, one lease decision per pair of essays at a time)."""
+        ...
+
+    async def held(
+        self, assessment_id: uuid.UUID, judge_id: str, at: datetime
+    ) -> Comparison | None:
+        """The pair this judge holds a live lease on, if any."""
+        ...
+
+    async def lapsed(
+        self, assessment_id: uuid.UUID, judge_id: str, at: datetime, limit: int
+    ) -> list[Comparison]:
+        """Pairs handed out whose every lease has run out unanswered and that this judge has
+        never been shown, oldest first (one row of each)."""
+        ...
+
+    async def pair_leased(self, assessment_id: uuid.UUID, pair_key: str, at: datetime) -> bool:
+        """Whether someone holds a live lease on these two essays."""
+        ...
+
+    async def claim_queued(self, assessment_id: uuid.UUID, judge_id: str) -> tuple[str, str] | None:
+        """Mark claimed and return the first unclaimed pair of the newest generation that this
+        judge has never been shown, skipping pairs other transactions are claiming."""
+        ...
+
+    async def unclaimed(self, assessment_id: uuid.UUID, judge_id: str) -> int:
+        """How many pairs of the newest generation this judge could still claim."""
+        ...
+
+    async def queue_pairs(self, assessment_id: uuid.UUID, pairs: Sequence[tuple[str, str]]) -> int:
+        """Store ``pairs`` as a new generation (the newest, so the one claimed from); returns
+        its number."""
+        ...
+
+    async def drop_queue(self, assessment_id: uuid.UUID, *, before: int | None = None) -> None:
+        """Forget the generations older than ``before`` (all of them when None)."""
+        ...
+
     async def projections(self, assessment_id: uuid.UUID) -> list[GradeProjection]: ...
 
 
