@@ -71,6 +71,8 @@ class AssessmentRow(Base):
 
 class AssessmentEssayRow(Base):
     __tablename__ = "assessment_essays"
+    # the ranking, a page at a time (use_cases/ranking.py)
+    __table_args__ = (Index("ix_assessment_essays_rank", "assessment_id", "rank"),)
 
     assessment_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True

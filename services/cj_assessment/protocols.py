@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -123,7 +124,17 @@ class AssessmentRepository(Protocol):
         """Forget the generations older than ``before`` (all of them when None)."""
         ...
 
-    async def projections(self, assessment_id: uuid.UUID) -> list[GradeProjection]: ...
+    async def projections(
+        self, assessment_id: uuid.UUID, essay_ids: Sequence[str] | None = None
+    ) -> list[GradeProjection]:
+        """The grade projections (of the given essays only, when given)."""
+        ...
+
+    async def ranked(
+        self, assessment_id: uuid.UUID, *, after_rank: int | None, limit: int
+    ) -> list[AssessmentEssay]:
+        """Up to ``limit`` ranked essays by rank, after ``after_rank`` (texts left out)."""
+        ...
 
 
 class ProcessedRequests(Protocol):
@@ -149,6 +160,13 @@ class AssessmentUnitOfWork(OutboxUnitOfWork, Protocol):
     async def schedule(self, kind: str, payload: dict[str, Any], dedup_key: str) -> None:
         """Run this job once the transaction commits (the job queue)."""
         ...
+
+
+class UnitsOfWork(Protocol):
+    """A new unit of work each call, for work that outlives one request's (a CSV streamed
+    page by page, a refit shared between verdicts)."""
+
+    def __call__(self) -> AbstractAsyncContextManager[AssessmentUnitOfWork]: ...
 
 
 class ContentFetcher(Protocol):

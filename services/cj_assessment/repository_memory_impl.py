@@ -154,8 +154,27 @@ class MemoryAssessmentRepository:
         found = [j for (aid, _), j in self._store.judges.items() if aid == assessment_id]
         return sorted(found, key=lambda j: j.judge_id)
 
-    async def projections(self, assessment_id: uuid.UUID) -> list[GradeProjection]:
-        return [p for (aid, _), p in self._store.projections.items() if aid == assessment_id]
+    async def projections(
+        self, assessment_id: uuid.UUID, essay_ids: Sequence[str] | None = None
+    ) -> list[GradeProjection]:
+        wanted = None if essay_ids is None else set(essay_ids)
+        return [
+            p
+            for (aid, eid), p in self._store.projections.items()
+            if aid == assessment_id and (wanted is None or eid in wanted)
+        ]
+
+    async def ranked(
+        self, assessment_id: uuid.UUID, *, after_rank: int | None, limit: int
+    ) -> list[AssessmentEssay]:
+        found = [
+            dataclasses.replace(e, text=None)
+            for (aid, _), e in self._store.essays.items()
+            if aid == assessment_id
+            and e.rank is not None
+            and (after_rank is None or e.rank > after_rank)
+        ]
+        return sorted(found, key=lambda e: e.rank or 0)[:limit]
 
     async def lock(self, assessment_id: uuid.UUID, name: str) -> None:
         return None  # one event loop and no await inside a transaction's reads and writes

@@ -249,13 +249,28 @@ class PostgresAssessmentRepository:
         )
         return [_build(JudgeRecord, _JUDGE, r) for r in rows]
 
-    async def projections(self, assessment_id: uuid.UUID) -> list[GradeProjection]:
-        rows = await self._session.execute(
-            select(*_columns(_projections, _PROJECTION)).where(
-                _projections.c.assessment_id == assessment_id
-            )
+    async def projections(
+        self, assessment_id: uuid.UUID, essay_ids: Sequence[str] | None = None
+    ) -> list[GradeProjection]:
+        statement = select(*_columns(_projections, _PROJECTION)).where(
+            _projections.c.assessment_id == assessment_id
         )
+        if essay_ids is not None:
+            statement = statement.where(_projections.c.essay_id.in_(list(essay_ids)))
+        rows = await self._session.execute(statement)
         return [_build(GradeProjection, _PROJECTION, r) for r in rows]
+
+    async def ranked(
+        self, assessment_id: uuid.UUID, *, after_rank: int | None, limit: int
+    ) -> list[AssessmentEssay]:
+        names = [n for n in _ESSAY if n != "text"]
+        statement = select(*_columns(_essays, names)).where(
+            _essays.c.assessment_id == assessment_id, _essays.c.rank.is_not(None)
+        )
+        if after_rank is not None:
+            statement = statement.where(_essays.c.rank > after_rank)
+        rows = await self._session.execute(statement.order_by(_essays.c.rank).limit(limit))
+        return [_build(AssessmentEssay, names, r) for r in rows]
 
     async def lock(self, assessment_id: uuid.UUID, name: str) -> None:
         # a transaction-level advisory lock on a 64-bit hash of the name (a collision only

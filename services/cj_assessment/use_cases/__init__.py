@@ -23,6 +23,15 @@ from services.cj_assessment.use_cases.human_judging import (
     RecordJudgementCommand,
     RecordJudgementResult,
 )
+from services.cj_assessment.use_cases.ranking import (
+    ExportRankingCsv,
+    ExportRankingCsvCommand,
+    ExportRankingCsvResult,
+    ListRanking,
+    ListRankingCommand,
+    ListRankingResult,
+    RankedEssay,
+)
 from services.cj_assessment.use_cases.running import (
     GiveUpAssessment,
     GiveUpAssessmentCommand,
@@ -37,6 +46,9 @@ __all__ = [
     "CreateAssessmentCommand",
     "CreateAssessmentResult",
     "EssayText",
+    "ExportRankingCsv",
+    "ExportRankingCsvCommand",
+    "ExportRankingCsvResult",
     "GetAssessment",
     "GetAssessmentCommand",
     "GiveUpAssessment",
@@ -47,8 +59,12 @@ __all__ = [
     "ListAssessments",
     "ListAssessmentsCommand",
     "ListAssessmentsResult",
+    "ListRanking",
+    "ListRankingCommand",
+    "ListRankingResult",
     "NoPair",
     "PairLease",
+    "RankedEssay",
     "RecordJudgement",
     "RecordJudgementCommand",
     "RecordJudgementResult",

@@ -1,4 +1,4 @@
-"""pair queue: pairs chosen ahead for people to judge (issue 16)
+"""pair queue (pairs chosen ahead for people to judge), ranking index (issue 16)
 
 Revision ID: 5e1a7c2d9b40
 Revises: 9c267830ec98
@@ -34,7 +34,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("assessment_id", "generation", "seq", name=op.f("pk_pair_queue")),
     )
+    op.create_index(
+        "ix_assessment_essays_rank", "assessment_essays", ["assessment_id", "rank"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assessment_essays_rank", table_name="assessment_essays")
     op.drop_table("pair_queue")
