@@ -33,9 +33,12 @@ class EssayFit:
 class AssessmentRepository(Protocol):
     async def add(self, assessment: Assessment, essays: Sequence[AssessmentEssay]) -> None: ...
 
-    async def get(self, assessment_id: uuid.UUID, *, for_update: bool = False) -> Assessment | None:
-        """With ``for_update`` the row stays locked until the transaction ends: pairs are
-        handed out and judgements recorded one at a time per assessment."""
+    async def get(
+        self, assessment_id: uuid.UUID, *, for_update: bool = False, for_share: bool = False
+    ) -> Assessment | None:
+        """With ``for_update`` the row stays locked until the transaction ends (a fit is
+        written one at a time per assessment); with ``for_share`` it cannot change until then
+        but others may share it (verdicts, which must not land on a finished assessment)."""
         ...
 
     async def update(self, assessment: Assessment, *, expected_version: int) -> bool:

@@ -50,7 +50,9 @@ class MemoryAssessmentRepository:
         for essay in essays:
             self._store.essays[(assessment.id, essay.essay_id)] = essay
 
-    async def get(self, assessment_id: uuid.UUID, *, for_update: bool = False) -> Assessment | None:
+    async def get(
+        self, assessment_id: uuid.UUID, *, for_update: bool = False, for_share: bool = False
+    ) -> Assessment | None:
         return self._store.assessments.get(assessment_id)
 
     async def update(self, assessment: Assessment, *, expected_version: int) -> bool:

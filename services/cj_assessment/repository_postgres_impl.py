@@ -75,12 +75,16 @@ class PostgresAssessmentRepository:
         await self._session.execute(insert(_assessments).values(**dataclasses.asdict(assessment)))
         await self._session.execute(insert(_essays), [dataclasses.asdict(e) for e in essays])
 
-    async def get(self, assessment_id: uuid.UUID, *, for_update: bool = False) -> Assessment | None:
+    async def get(
+        self, assessment_id: uuid.UUID, *, for_update: bool = False, for_share: bool = False
+    ) -> Assessment | None:
         statement = select(*_columns(_assessments, _ASSESSMENT)).where(
             _assessments.c.id == assessment_id
         )
         if for_update:
             statement = statement.with_for_update()
+        elif for_share:
+            statement = statement.with_for_update(read=True)
         row = (await self._session.execute(statement)).first()
         return None if row is None else _build(Assessment, _ASSESSMENT, row)
 

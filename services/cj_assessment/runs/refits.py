@@ -68,8 +68,8 @@ async def refit(
     The fit runs without the assessment's lock, so judges keep getting pairs meanwhile; only
     the write takes the lock, and it is compare-and-set on the version. A fit that lost the
     race is done again unless the one that won already counted at least as many verdicts
-    (then it read after ours was committed, so it includes ours). For people, the same
-    write stores the next round of pairs as the queue's newest generation."""
+    (then it read after ours was committed, so it includes ours). For people, the next
+    round of pairs then becomes the queue's newest generation (a transaction of its own)."""
     for _ in range(attempts):
         async with uow:
             assessment = await uow.assessments.get(assessment_id)
@@ -85,7 +85,6 @@ async def refit(
             pairs = await pair_queue.choose_round(
                 assessment, essays, rows, found.estimate, clock.now()
             )
-        generation = None
         async with uow:
             current = await uow.assessments.get(assessment_id, for_update=True)
             if current is None or current.status is not AssessmentStatus.RUNNING:
@@ -102,11 +101,14 @@ async def refit(
                 )
             else:
                 await progress.record_fit(uow, current, found.estimate, at=clock.now())
-            if current.judge is JudgeKind.HUMAN:
-                generation = await pair_queue.store_round(uow, assessment_id, pairs)
             await uow.commit()
         if done is not None:
             progress.count_finished(done)
-        if generation is not None:
-            await pair_queue.drop_old(uow, assessment_id, generation)
+        elif current.judge is JudgeKind.HUMAN:
+            # after the fit's commit, so verdicts wait for the fit's write only
+            async with uow:
+                generation = await pair_queue.store_round(uow, assessment_id, pairs)
+                await uow.commit()
+            if generation is not None:
+                await pair_queue.drop_old(uow, assessment_id, generation)
         return

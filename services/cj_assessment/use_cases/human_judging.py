@@ -1,9 +1,9 @@
 """People judging over REST: hand a judge the next pair, record their verdict.
 
 A hand-out claims a pair the last fit queued (runs/pair_queue.py: locks per judge and per
-pair of essays, not the assessment's); a verdict runs under the assessment's row lock (one at
-a time per assessment); the refit after a verdict runs outside it (runs/refits.py) and
-queues the next round.
+pair of essays, not the assessment's); a verdict holds the assessment's row shared (verdicts
+side by side, none while a fit is written); the refit after a verdict runs outside it
+(runs/refits.py) and queues the next round.
 """
 
 from __future__ import annotations
@@ -60,11 +60,12 @@ class NoPair:
 
 
 async def _judged_by_people(
-    uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, *, for_update: bool = False
+    uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, *, for_share: bool = False
 ) -> Assessment:
-    """The assessment (with ``for_update`` locked for this transaction: one verdict at a
-    time; pairs are handed out without that lock, runs/pair_queue.py)."""
-    assessment = await uow.assessments.get(assessment_id, for_update=for_update)
+    """The assessment (with ``for_share`` unchangeable until this transaction ends: verdicts
+    go in side by side, never onto an assessment a fit is finishing; pairs are handed out
+    without any lock on it, runs/pair_queue.py)."""
+    assessment = await uow.assessments.get(assessment_id, for_share=for_share)
     if assessment is None:
         raise NotFound(f"no assessment with id {assessment_id}")
     if assessment.judge is not JudgeKind.HUMAN:
@@ -241,18 +242,21 @@ class RecordJudgement:
         uow, assessment_id, pair_id = self._uow, command.assessment_id, command.pair_id
         judge_id, winner = command.judge_id, command.winner
         async with uow:
-            assessment = await _judged_by_people(uow, assessment_id, for_update=True)
+            assessment = await _judged_by_people(uow, assessment_id, for_share=True)
             rows = await uow.assessments.pair(assessment_id, pair_id)
             if not rows:
                 raise NotFound(f"assessment {assessment_id} has no pair {pair_id}")
             mine = [c for c in rows if c.judge_id == judge_id]
             if not mine:
                 raise Conflict(f"pair {pair_id} was not handed to judge {judge_id!r}")
-            comparison = mine[0]
-            # not while the pair is being handed on to someone else (runs/pair_queue.py)
+            # one verdict or hand-on of these two essays at a time (runs/pair_queue.py); then
+            # read again: the same verdict sent twice at once finds the first one answered
+            first = mine[0]
             await uow.assessments.lock(
-                assessment_id, pair_queue.pair_lock(comparison.essay_a, comparison.essay_b)
+                assessment_id, pair_queue.pair_lock(first.essay_a, first.essay_b)
             )
+            again = await uow.assessments.pair(assessment_id, pair_id)
+            comparison = next(c for c in again if c.judge_id == judge_id)
             if comparison.status is ComparisonStatus.ANSWERED:
                 if comparison.winner == winner:
                     return RecordJudgementResult(comparison, created=False)
