@@ -51,6 +51,7 @@ bench: .venv/.installed
 	$(PDM) run python -m bench.cj
 	$(PDM) run python -m bench.cj.round
 	$(PDM) run python -m bench.pipeline
+	$(PDM) run python -m bench.gateway
 
 clean:
 	rm -rf .venv $(TOOLS) .pdm-python .pytest_cache .mypy_cache .ruff_cache

@@ -67,8 +67,16 @@ async def _worker(
         writer.close()
 
 
-def _request(method: str, host: str, path: str, body: bytes = b"", ctype: str = "") -> bytes:
+def _request(
+    method: str,
+    host: str,
+    path: str,
+    body: bytes = b"",
+    ctype: str = "",
+    headers: tuple[str, ...] = (),
+) -> bytes:
     head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
+    head += "".join(f"{line}\r\n" for line in headers)
     if body or method == "POST":
         kind = ctype or "application/octet-stream"
         head += f"Content-Length: {len(body)}\r\nContent-Type: {kind}\r\n"
@@ -108,7 +116,13 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             return _request("POST", host, paths[0], body)
 
     else:
-        fixed = itertools.cycle([_request(args.method, host, path) for path in paths])
+        body = args.body
+        fixed = itertools.cycle(
+            [
+                _request(args.method, host, path, body, args.content_type, tuple(args.header))
+                for path in paths
+            ]
+        )
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     # warm-up, not counted
@@ -145,11 +159,18 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--unique-body", type=int, default=0, help="POST unique bodies of N bytes")
     parser.add_argument("--requests-file", help="JSON lines {method, path, body}, each sent once")
+    parser.add_argument("--header", action="append", default=[], help="'Name: value', repeatable")
+    parser.add_argument("--body-file", help="the same body (Content-Length) on every request")
+    parser.add_argument("--content-type", default="", help="the Content-Type of --body-file")
     args = parser.parse_args()
     args.prepared = None
     if args.requests_file:
         with open(args.requests_file) as lines:
             args.prepared = [json.loads(line) for line in lines if line.strip()]
+    args.body = b""
+    if args.body_file:
+        with open(args.body_file, "rb") as f:
+            args.body = f.read()
     print(json.dumps(asyncio.run(run(args))))
 
 

@@ -1,5 +1,6 @@
 """Essays per second through the whole pipeline: upload → extraction → spellcheck → CJ
-(baseline judge) → results, with all six services as real processes on one machine.
+(baseline judge) → results, with all six services and the api_gateway in front of them as
+real processes on one machine (every call goes through the gateway, as a teacher's would).
 
     pdm run python -m bench.pipeline            # batches of 10, 100 and 1,000 essays
     pdm run python -m bench.pipeline --sizes 10 100
@@ -31,6 +32,8 @@ from demo.client import FINISHED, Endpoints, Platform
 from service_kit.postgres_server import create_database, drop_database, find_test_server
 from service_kit.testing.processes import REPO_ROOT
 from service_kit.testing.stack import SERVICES, running_stack
+from services.api_gateway.config import Settings as GatewaySettings
+from services.api_gateway.devuser import ensure_teacher
 
 CJ = {"judge": "baseline", "max_comparisons_per_essay": 10, "min_comparisons_per_essay": 5}
 UPLOAD_CHUNK = 100
@@ -161,7 +164,10 @@ def run_size(count: int) -> dict[str, Any]:
                     return figures
 
                 async def drive() -> dict[str, Any]:
-                    async with Platform(Endpoints(**stack.urls), user="bench") as platform:
+                    gateway = GatewaySettings(database_url=urls["api_gateway"])
+                    teacher = await ensure_teacher(stack.url("api_gateway"), gateway)
+                    endpoints = Endpoints(**stack.urls)
+                    async with Platform(endpoints, api_key=teacher.api_key) as platform:
                         return await one_batch(platform, paths, cpu)
 
                 return asyncio.run(drive())

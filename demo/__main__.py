@@ -1,21 +1,27 @@
 """`make demo`: the sample batch through the running platform, by its public APIs only.
 
-Start the platform first (`make run` in another terminal), then `make demo`. It creates a
-batch, uploads samples/batch/ (English and Swedish essays as txt, docx and pdf, and one broken
-file), starts the pipeline, shows progress, and prints the results table and the reliability.
+Start the platform first (`make run` in another terminal), then `make demo`. It talks only to
+the api_gateway (port 8000) with the development teacher's API key that `make run` prints and
+keeps in .devstack/dev_teacher.json (or `--api-key`, or DEMO_API_KEY). It creates a batch,
+uploads samples/batch/ (English and Swedish essays as txt, docx and pdf, and one broken file),
+starts the pipeline, shows progress, and prints the results table and the reliability.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from demo.client import FINISHED, Endpoints, Platform, PlatformError
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "batch"
+ROOT = Path(__file__).resolve().parents[1]
+DEV_TEACHER = ROOT / ".devstack" / "dev_teacher.json"
+SAMPLES = ROOT / "samples" / "batch"
 ANCHORS = Path(__file__).resolve().parents[1] / "samples" / "anchors"
 GRADE_SCALE = ["E", "C", "A"]
 
@@ -81,9 +87,19 @@ def print_results(results: dict[str, Any], files: list[dict[str, Any]]) -> None:
     )
 
 
-async def run(endpoints: Endpoints, judge: str, within: float) -> int:
+def api_key(given: str | None) -> str | None:
+    """--api-key, DEMO_API_KEY, or the development teacher `make run` made."""
+    if given or os.environ.get("DEMO_API_KEY"):
+        return given or os.environ["DEMO_API_KEY"]
+    try:
+        return str(json.loads(DEV_TEACHER.read_text())["api_key"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+async def run(endpoints: Endpoints, judge: str, within: float, key: str) -> int:
     paths = sorted(p for p in SAMPLES.iterdir() if p.is_file())
-    async with Platform(endpoints) as platform:
+    async with Platform(endpoints, api_key=key) as platform:
         readiness = await platform.ready()
         if not all(readiness.values()):
             down = ", ".join(name for name, ok in readiness.items() if not ok)
@@ -127,9 +143,18 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--judge", default="baseline", choices=["baseline", "llm"])
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--api-key", default=None, help="default: the development teacher's")
     args = parser.parse_args()
+    key = api_key(args.api_key)
+    if key is None:
+        print(
+            f"No API key: start `make run` (it makes the development teacher and keeps its key "
+            f"in {DEV_TEACHER}), or pass --api-key.",
+            file=sys.stderr,
+        )
+        sys.exit(1)
     try:
-        sys.exit(asyncio.run(run(Endpoints.local(args.host), args.judge, args.timeout)))
+        sys.exit(asyncio.run(run(Endpoints.local(args.host), args.judge, args.timeout, key)))
     except PlatformError as error:
         print(f"demo stopped: {error}", file=sys.stderr)
         sys.exit(1)

@@ -1,7 +1,9 @@
 """A small client for the platform's public APIs, as a teacher's tool would use them.
 
 `make demo`, the end-to-end tests and the pipeline benchmark all drive the platform through
-this one client, so what they prove is what a user gets.
+this one client, so what they prove is what a user gets. With ``Endpoints.api_gateway`` set
+(as ``Endpoints.local()`` does) every call goes to the gateway, the same paths, with the
+teacher's API key; without it, straight to the services as a trusted caller (``X-User-ID``).
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ class Endpoints:
     spell_checker: str
     cj_assessment: str
     content_service: str
+    api_gateway: str | None = None  # the front door: when set, every API call goes there
 
     @classmethod
     def local(cls, host: str = "127.0.0.1") -> Endpoints:
         """The ports `make run` and docker compose use (docs/architecture.md §8)."""
         return cls(
+            api_gateway=f"http://{host}:8000",
             batch_orchestrator=f"http://{host}:8001",
             essay_lifecycle=f"http://{host}:8002",
             spell_checker=f"http://{host}:8003",
@@ -42,7 +46,11 @@ class Endpoints:
         )
 
     def all(self) -> dict[str, str]:
-        return dict(vars(self))
+        return {name: url for name, url in vars(self).items() if url is not None}
+
+    def api(self, service: str) -> str:
+        """Where a client calls ``service``'s public API: the gateway, when there is one."""
+        return self.api_gateway or str(getattr(self, service))
 
 
 class PlatformError(RuntimeError):
@@ -60,10 +68,22 @@ def _problem(response: httpx.Response) -> dict[str, Any]:
 class Platform:
     """One teacher's session with the platform."""
 
-    def __init__(self, endpoints: Endpoints, user: str = "demo-teacher", timeout: float = 30.0):
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        user: str = "demo-teacher",
+        timeout: float = 30.0,
+        *,
+        api_key: str | None = None,
+    ):
         self.endpoints = endpoints
         self.user = user
-        self._http = httpx.AsyncClient(timeout=timeout, headers={USER_HEADER: user})
+        # through the gateway the key says who we are; straight to a service, X-User-ID does
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {USER_HEADER: user}
+        self._http = httpx.AsyncClient(timeout=timeout, headers=headers)
+
+    def url(self, service: str, path: str) -> str:
+        return self.endpoints.api(service) + path
 
     async def __aenter__(self) -> Platform:
         return self
@@ -78,8 +98,13 @@ class Platform:
         return response
 
     async def ready(self) -> dict[str, bool]:
+        """Each service's /readyz; only the gateway's when calls go through it (the services
+        behind it need not be reachable from here)."""
         answers = {}
-        for name, url in self.endpoints.all().items():
+        urls = self.endpoints.all()
+        if self.endpoints.api_gateway:
+            urls = {"api_gateway": self.endpoints.api_gateway}
+        for name, url in urls.items():
             try:
                 response = await self._http.get(f"{url}/readyz", timeout=2)
                 answers[name] = response.status_code == 200
@@ -101,7 +126,7 @@ class Platform:
             body["expected_essay_count"] = expected_essay_count
         if cj is not None:
             body["cj"] = cj
-        url = f"{self.endpoints.batch_orchestrator}/v1/batches"
+        url = self.url("batch_orchestrator", "/v1/batches")
         return (await self._call("POST", url, json=body)).json()
 
     async def upload(self, batch_id: str, paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -109,11 +134,11 @@ class Platform:
         for p in paths:
             kind = mimetypes.guess_type(p.name)[0] or "application/octet-stream"
             files.append(("files", (p.name, p.read_bytes(), kind)))
-        url = f"{self.endpoints.file_service}/v1/batches/{batch_id}/files"
+        url = self.url("file_service", f"/v1/batches/{batch_id}/files")
         return (await self._call("POST", url, files=files)).json()["files"]
 
     async def batch(self, batch_id: str) -> dict[str, Any]:
-        url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}"
+        url = self.url("batch_orchestrator", f"/v1/batches/{batch_id}")
         return (await self._call("GET", url)).json()
 
     async def wait_for(
@@ -160,7 +185,7 @@ class Platform:
     ) -> dict[str, Any]:
         """Start the batch. While files are still being processed the orchestrator answers
         409 ``files_processing`` with Retry-After: wait that long and ask again."""
-        url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}/pipeline"
+        url = self.url("batch_orchestrator", f"/v1/batches/{batch_id}/pipeline")
         deadline = time.monotonic() + within
         while True:
             response = await self._http.post(url)
@@ -178,21 +203,21 @@ class Platform:
             await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
 
     async def delete_file(self, file_id: str) -> None:
-        await self._call("DELETE", f"{self.endpoints.file_service}/v1/files/{file_id}")
+        await self._call("DELETE", self.url("file_service", f"/v1/files/{file_id}"))
 
     async def retry_phase(self, batch_id: str, phase: str) -> dict[str, Any]:
-        url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}/phases/{phase}/retry"
+        url = self.url("batch_orchestrator", f"/v1/batches/{batch_id}/phases/{phase}/retry")
         return (await self._call("POST", url)).json()
 
     async def results(self, batch_id: str) -> dict[str, Any]:
-        url = f"{self.endpoints.batch_orchestrator}/v1/batches/{batch_id}/results"
+        url = self.url("batch_orchestrator", f"/v1/batches/{batch_id}/results")
         return (await self._call("GET", url)).json()
 
     async def files(self, batch_id: str) -> list[dict[str, Any]]:
-        return await self._every(f"{self.endpoints.file_service}/v1/batches/{batch_id}/files")
+        return await self._every(self.url("file_service", f"/v1/batches/{batch_id}/files"))
 
     async def essays(self, batch_id: str) -> list[dict[str, Any]]:
-        return await self._every(f"{self.endpoints.essay_lifecycle}/v1/batches/{batch_id}/essays")
+        return await self._every(self.url("essay_lifecycle", f"/v1/batches/{batch_id}/essays"))
 
     async def _every(self, url: str) -> list[dict[str, Any]]:
         """Every item of a paginated listing, following its cursors."""
@@ -209,7 +234,7 @@ class Platform:
                 return found
 
     async def timeline(self, essay_id: str) -> list[dict[str, Any]]:
-        url = f"{self.endpoints.essay_lifecycle}/v1/essays/{essay_id}/timeline"
+        url = self.url("essay_lifecycle", f"/v1/essays/{essay_id}/timeline")
         return (await self._call("GET", url)).json()["events"]
 
     async def metrics(self, service: str) -> str:

@@ -2,7 +2,9 @@
 
 Every service that exists (has ``services/<name>/app.py``) must be in the compose file, built
 from the one Dockerfile, on its ARCHITECTURE port, with a healthcheck, and with its own
-PostgreSQL container that it waits for and that its ``<NAME>_DATABASE_URL`` points at.
+PostgreSQL container that it waits for and that its ``<NAME>_DATABASE_URL`` points at. Only
+the api_gateway publishes a port on the host: the services and databases stay on the compose
+network, and every container shares one INTERNAL_API_TOKEN.
 """
 
 from __future__ import annotations
@@ -20,21 +22,15 @@ DOCKERFILE = ROOT / "Dockerfile"
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 
 # docs/architecture.md §8
+GATEWAY = "api_gateway"
 SERVICE_PORTS = {
+    "api_gateway": 8000,
     "batch_orchestrator": 8001,
     "essay_lifecycle": 8002,
     "spell_checker": 8003,
     "cj_assessment": 8004,
     "file_service": 8005,
     "content_service": 8006,
-}
-DATABASE_HOST_PORTS = {
-    "batch_orchestrator": 5433,
-    "essay_lifecycle": 5434,
-    "spell_checker": 5435,
-    "cj_assessment": 5436,
-    "file_service": 5437,
-    "content_service": 5438,
 }
 EXISTING = sorted(p.parent.name for p in (ROOT / "services").glob("*/app.py"))
 
@@ -134,8 +130,27 @@ def test_service_is_built_from_the_one_dockerfile(compose, name):
 def test_service_listens_on_its_architecture_port(compose, name):
     spec = compose["services"][name]
     port = SERVICE_PORTS[name]
-    assert port_pairs(spec) == [(port, port)]
+    if name == GATEWAY:
+        assert port_pairs(spec) == [(port, port)]
+    else:  # reachable by its peers on the compose network only
+        assert port_pairs(spec) == [], f"{name} must not publish a host port"
+        assert [int(p) for p in as_list(spec.get("expose"))] == [port]
     assert environment_of(spec).get("PORT") == str(port)
+
+
+def test_only_the_gateway_is_published(compose):
+    published = {
+        name: port_pairs(spec) for name, spec in compose["services"].items() if port_pairs(spec)
+    }
+    assert published == {GATEWAY: [(SERVICE_PORTS[GATEWAY], SERVICE_PORTS[GATEWAY])]}
+
+
+def test_every_container_shares_one_internal_token(compose):
+    tokens = {
+        name: environment_of(compose["services"][name]).get("INTERNAL_API_TOKEN")
+        for name in SERVICE_PORTS
+    }
+    assert len(set(tokens.values())) == 1 and None not in tokens.values(), tokens
 
 
 @pytest.mark.parametrize("name", EXISTING)
@@ -148,11 +163,11 @@ def test_service_has_a_readiness_healthcheck(compose, name):
 
 
 @pytest.mark.parametrize("name", EXISTING)
-def test_service_has_its_own_postgres_on_its_own_host_port(compose, name):
+def test_service_has_its_own_postgres_unpublished(compose, name):
     database = database_of(compose, name)
     spec = compose["services"][database]
     assert str(spec["image"]).startswith("postgres:15")
-    assert port_pairs(spec) == [(DATABASE_HOST_PORTS[name], 5432)]
+    assert port_pairs(spec) == [], f"{database} must not publish a host port"
     assert "pg_isready" in " ".join(as_list(spec.get("healthcheck", {}).get("test")))
     volumes = [str(v).split(":")[0] for v in as_list(spec.get("volumes"))]
     assert len(volumes) == 1 and volumes[0] in (compose.get("volumes") or {}), (
@@ -183,11 +198,9 @@ def test_database_url_points_at_its_own_database(compose, name):
     assert url.database == db_env["POSTGRES_DB"]
 
 
-def test_no_two_services_share_a_database_port_or_volume(compose):
+def test_no_two_services_share_a_database_or_volume(compose):
     databases = [database_of(compose, name) for name in EXISTING]
     assert len(set(databases)) == len(databases)
-    host_ports = [host for spec in compose["services"].values() for host, _ in port_pairs(spec)]
-    assert len(set(host_ports)) == len(host_ports), f"a host port is published twice: {host_ports}"
     volumes = [
         str(v).split(":")[0]
         for spec in compose["services"].values()
@@ -198,6 +211,14 @@ def test_no_two_services_share_a_database_port_or_volume(compose):
 
 # The peers each service calls, by the variable its settings read (services/<name>/config.py).
 PEERS_NEEDED = {
+    "api_gateway": [
+        "BATCH_ORCHESTRATOR_URL",
+        "ESSAY_LIFECYCLE_URL",
+        "SPELL_CHECKER_URL",
+        "CJ_ASSESSMENT_URL",
+        "FILE_SERVICE_URL",
+        "CONTENT_SERVICE_URL",
+    ],
     "batch_orchestrator": ["BATCH_ORCHESTRATOR_URL", "ESSAY_LIFECYCLE_URL", "FILE_SERVICE_URL"],
     "essay_lifecycle": ["ESSAY_LIFECYCLE_URL", "SPELL_CHECKER_URL", "CJ_ASSESSMENT_URL"],
     "spell_checker": ["CONTENT_SERVICE_URL"],
@@ -207,7 +228,7 @@ PEERS_NEEDED = {
 }
 
 
-def test_compose_holds_all_six_services_and_their_databases(compose):
+def test_compose_holds_all_seven_services_and_their_databases(compose):
     assert set(SERVICE_PORTS) <= set(compose["services"])
     for name in SERVICE_PORTS:
         database_of(compose, name)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEVSTACK = ROOT / ".devstack"
 CLUSTER_PORT = 5439
 PORTS = {
+    "api_gateway": 8000,  # the front door: the one port a client needs
     "batch_orchestrator": 8001,
     "essay_lifecycle": 8002,
     "spell_checker": 8003,
@@ -143,6 +145,35 @@ def wait_ready(names: list[str], children: dict[str, subprocess.Popen[bytes]]) -
         raise SystemExit(f"not ready after 60 s: {', '.join(sorted(pending))}; see .devstack/")
 
 
+def development_teacher(env: dict[str, str]) -> None:
+    """In the development profile, the teacher to try the platform with (kept in .devstack)."""
+    if env.get("API_GATEWAY_PROFILE", "development") != "development":
+        return
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.api_gateway.devuser",
+            "--base-url",
+            f"http://127.0.0.1:{PORTS['api_gateway']}",
+            "--state",
+            str(DEVSTACK / "dev_teacher.json"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if made.returncode != 0:
+        print(f"no development teacher: {made.stderr.strip()[-500:]}", flush=True)
+        return
+    teacher = json.loads(made.stdout.strip().splitlines()[-1])
+    print("\nDevelopment teacher (also in .devstack/dev_teacher.json; `make demo` uses it):")
+    print(f"  email     {teacher['email']}")
+    print(f"  password  {teacher['password']}")
+    print(f"  API key   {teacher['api_key']}   (Authorization: Bearer <key>)", flush=True)
+
+
 def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
@@ -160,6 +191,9 @@ def run(services: list[str]) -> None:
         for name in services:
             url = f"http://127.0.0.1:{PORTS[name]}"
             print(f"  {name:<20} {url}   docs: {url}/docs", flush=True)
+        if "api_gateway" in services:
+            print("Clients use the gateway (port 8000); the services behind it are internal.")
+            development_teacher(env)
         print("\nCtrl-C stops everything.", flush=True)
         while all(child.poll() is None for child in children.values()):
             time.sleep(0.5)

@@ -1,5 +1,7 @@
-"""The whole platform through its public APIs: six real services, real HTTP, real PostgreSQL,
-the sample batch of samples/batch/, and the faults real deployments have."""
+"""The whole platform through its public API: the api_gateway in front of six real services,
+real HTTP, real PostgreSQL, the sample batch of samples/batch/, and the faults real
+deployments have. Every call a teacher makes goes through the gateway with an API key; the
+tests look at the services directly only to observe them (metrics) or to break them."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import httpx
 from demo.client import FINISHED, Endpoints, Platform
 from service_kit.testing.processes import REPO_ROOT
 from service_kit.testing.stack import fresh_databases, running_stack
+from services.api_gateway.config import Settings as GatewaySettings
+from services.api_gateway.devuser import ensure_teacher
 
 SAMPLES = REPO_ROOT / "samples" / "batch"
 BROKEN = "broken.docx"
@@ -237,7 +241,9 @@ class _stack:
         databases = await fresh_databases(self._make_database)
         self._running = running_stack(databases, self._logs, self._extra, self._apps)
         stack = await asyncio.to_thread(self._running.__enter__)
-        self._platform = Platform(Endpoints(**stack.urls), user="e2e-teacher")
+        gateway = GatewaySettings(database_url=databases["api_gateway"], log_level="WARNING")
+        teacher = await ensure_teacher(stack.url("api_gateway"), gateway)
+        self._platform = Platform(Endpoints(**stack.urls), api_key=teacher.api_key)
         return stack, self._platform
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -282,7 +288,7 @@ async def test_a_start_right_after_the_upload_covers_every_file(make_database, t
             assert sorted(r["filename"] for r in results["essays"]) == [p.name for p in paths]
             # the batch takes no more files once started
             late = await platform._http.post(
-                f"{platform.endpoints.file_service}/v1/batches/{batch_id}/files",
+                platform.url("file_service", f"/v1/batches/{batch_id}/files"),
                 files=[("files", ("late.txt", paths[0].read_bytes(), "text/plain"))],
             )
             assert late.status_code == 409
