@@ -24,14 +24,15 @@ import asyncio
 import os
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from demo.client import FINISHED, Endpoints, Platform
 from service_kit.postgres_server import create_database, drop_database, find_test_server
 from service_kit.testing.processes import REPO_ROOT
-from service_kit.testing.stack import SERVICES, running_stack
+from service_kit.testing.stack import SERVICES, Stack
 from services.api_gateway.config import Settings as GatewaySettings
 from services.api_gateway.devuser import ensure_teacher
 
@@ -134,6 +135,26 @@ async def databases(server: Any) -> dict[str, str]:
     return urls
 
 
+READY_SECONDS = 300  # spell_checker loads its dictionaries: minutes on a busy machine
+
+
+@contextmanager
+def started_stack(
+    urls: dict[str, str], folder: Path, extra: dict[str, dict[str, str]]
+) -> Iterator[Stack]:
+    """``running_stack``, waiting up to READY_SECONDS for each service (not 60 s)."""
+    stack = Stack(urls, folder, extra)
+    stack.migrate()
+    try:
+        for process in stack.processes.values():
+            process.start(wait=False)
+        for process in stack.processes.values():
+            process.wait_ready(timeout=READY_SECONDS)
+        yield stack
+    finally:
+        stack.stop()
+
+
 def run_size(count: int) -> dict[str, Any]:
     server = asyncio.run(find_test_server())
     try:
@@ -142,7 +163,7 @@ def run_size(count: int) -> dict[str, Any]:
             folder = Path(tmp)
             paths = essays(folder, count)
             quiet = {name: {f"{name.upper()}_LOG_LEVEL": "WARNING"} for name in SERVICES}
-            with running_stack(urls, folder, quiet) as stack:
+            with started_stack(urls, folder, quiet) as stack:
                 groups = {
                     name: process.process.pid
                     for name, process in stack.processes.items()
