@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,8 +25,11 @@ def service_under_test(name: str, env: dict[str, str] | None = None) -> Iterator
     url = asyncio.run(create_database(server, database))
     try:
         with (
-            tempfile.TemporaryDirectory() as logs,
-            running_service(name, url, Path(logs), env=env) as service,
+            tempfile.TemporaryDirectory() as scratch,
+            # BENCH_LOGS=<folder> keeps the service's log there (to read after a failure)
+            running_service(
+                name, url, Path(os.environ.get("BENCH_LOGS", scratch)), env=env
+            ) as service,
         ):
             yield service
     finally:

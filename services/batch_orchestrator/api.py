@@ -27,6 +27,7 @@ from services.batch_orchestrator.schemas import (
     history_body,
     outcome_of,
     results_body,
+    results_page_body,
 )
 from services.batch_orchestrator.use_cases import (
     ApplyPhaseOutcome,
@@ -48,6 +49,8 @@ from services.batch_orchestrator.use_cases import (
     GetResultsCommand,
     ListBatches,
     ListBatchesCommand,
+    ListResults,
+    ListResultsCommand,
     RetryPhase,
     RetryPhaseCommand,
     StartPipeline,
@@ -219,15 +222,19 @@ async def results(
     batch_id: str,
     query_args: ResultsQuery,
     get: FromDishka[GetResults],
+    page: FromDishka[ListResults],
     export: FromDishka[ExportResultsCsv],
 ) -> Any:
     if query_args.format == "csv":
         csv = await export.execute(ExportResultsCsvCommand(batch_id, caller()))
         return Response(
-            csv.text,
+            csv.chunks,
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{csv.filename}"'},
         )
+    if query_args.limit is not None or query_args.cursor is not None:
+        command = ListResultsCommand(batch_id, caller(), query_args.limit, query_args.cursor)
+        return results_page_body(await page.execute(command))
     return results_body(await get.execute(GetResultsCommand(batch_id, caller())))
 
 

@@ -3,13 +3,21 @@ request (dishka builds each from its constructor's types)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
-from dishka import Provider, Scope, provide
+from dishka import AsyncContainer, Provider, Scope, provide
 
 from service_kit.di import HttpClientProvider, storage_provider
 from services.batch_orchestrator.config import Peers, Settings
 from services.batch_orchestrator.peers import HttpEssayCounts, HttpFileIntake
-from services.batch_orchestrator.protocols import EssayCounts, FileIntake, OrchestratorUnitOfWork
+from services.batch_orchestrator.protocols import (
+    EssayCounts,
+    FileIntake,
+    OrchestratorUnitOfWork,
+    UnitsOfWork,
+)
 from services.batch_orchestrator.repository_memory_impl import (
     MemoryOrchestratorStore,
     MemoryOrchestratorUnitOfWork,
@@ -25,6 +33,7 @@ from services.batch_orchestrator.use_cases import (
     GetBatchHistory,
     GetResults,
     ListBatches,
+    ListResults,
     RetryPhase,
     StartPipeline,
 )
@@ -73,7 +82,24 @@ class UseCasesProvider(Provider):
     retry_phase = provide(RetryPhase)
     apply_phase_outcome = provide(ApplyPhaseOutcome)
     results = provide(GetResults)
+    results_page = provide(ListResults)
     results_csv = provide(ExportResultsCsv)
+
+
+class UnitsOfWorkProvider(Provider):
+    """Units of work for what outlives its request (a CSV streamed page by page): each one
+    in a request scope of its own."""
+
+    scope = Scope.APP
+
+    @provide
+    def units(self, container: AsyncContainer) -> UnitsOfWork:
+        @asynccontextmanager
+        async def open_uow() -> AsyncIterator[OrchestratorUnitOfWork]:
+            async with container() as request:
+                yield await request.get(OrchestratorUnitOfWork)
+
+        return open_uow
 
 
 def providers(settings: Settings) -> list[Provider]:
@@ -84,4 +110,10 @@ def providers(settings: Settings) -> list[Provider]:
         memory=MemoryOrchestratorUnitOfWork,
         memory_store=MemoryOrchestratorStore,
     )
-    return [HttpClientProvider(settings), PeersProvider(settings), storage, UseCasesProvider()]
+    return [
+        HttpClientProvider(settings),
+        PeersProvider(settings),
+        storage,
+        UnitsOfWorkProvider(),
+        UseCasesProvider(),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -13,6 +14,7 @@ from services.batch_orchestrator.domain import (
     EssaySummary,
     Intake,
     PhaseAttempt,
+    ResultPosition,
     Snapshot,
     StatusChange,
 )
@@ -60,6 +62,14 @@ class ResultRepository(Protocol):
 
     async def for_batch(self, batch_id: str) -> list[EssayResult]: ...
 
+    async def page(
+        self, batch_id: str, *, after: ResultPosition | None, limit: int
+    ) -> list[EssayResult]:
+        """Up to ``limit`` results in the table's order (``result_position``), after ``after``."""
+        ...
+
+    async def count(self, batch_id: str) -> int: ...
+
 
 class OrchestratorUnitOfWork(OutboxUnitOfWork, Protocol):
     @property
@@ -70,6 +80,13 @@ class OrchestratorUnitOfWork(OutboxUnitOfWork, Protocol):
 
     @property
     def results(self) -> ResultRepository: ...
+
+
+class UnitsOfWork(Protocol):
+    """A new unit of work each call, for work that outlives one request's (a CSV streamed
+    page by page)."""
+
+    def __call__(self) -> AbstractAsyncContextManager[OrchestratorUnitOfWork]: ...
 
 
 class FileIntake(Protocol):

@@ -15,8 +15,10 @@ from services.batch_orchestrator.domain import (
     BatchStatus,
     EssayResult,
     PhaseAttempt,
+    ResultPosition,
     Snapshot,
     StatusChange,
+    result_position,
 )
 
 
@@ -125,6 +127,18 @@ class MemoryResultRepository:
             (r for r in self._store.results.values() if r.batch_id == batch_id),
             key=lambda r: r.filename or "",
         )
+
+    async def page(
+        self, batch_id: str, *, after: ResultPosition | None, limit: int
+    ) -> list[EssayResult]:
+        found = sorted(
+            (r for r in self._store.results.values() if r.batch_id == batch_id),
+            key=result_position,
+        )
+        return [r for r in found if after is None or result_position(r) > after][:limit]
+
+    async def count(self, batch_id: str) -> int:
+        return sum(1 for r in self._store.results.values() if r.batch_id == batch_id)
 
 
 class MemoryOrchestratorUnitOfWork(MemoryUnitOfWork[MemoryOrchestratorStore]):

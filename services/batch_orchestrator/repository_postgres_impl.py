@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, func, select, update
+from sqlalchemy import ColumnElement, Integer, Table, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,10 +15,12 @@ from service_kit.errors import Conflict
 from service_kit.messaging.outbox import enqueue
 from service_kit.pagination import keyset_after
 from services.batch_orchestrator.domain import (
+    UNRANKED,
     Batch,
     BatchStatus,
     EssayResult,
     PhaseAttempt,
+    ResultPosition,
     Snapshot,
     StatusChange,
 )
@@ -193,6 +195,27 @@ class PostgresResultRepository:
             select(_results).where(_results.c.batch_id == batch_id).order_by(_results.c.filename)
         )
         return [EssayResult(**{n: getattr(row, n) for n in _fields(EssayResult)}) for row in rows]
+
+    async def page(
+        self, batch_id: str, *, after: ResultPosition | None, limit: int
+    ) -> list[EssayResult]:
+        # the order of domain.result_position, computed in SQL
+        key = (
+            func.coalesce(_results.c.assessment["rank"].astext.cast(Integer), UNRANKED),
+            func.coalesce(_results.c.filename, ""),
+            _results.c.essay_id,
+        )
+        statement = select(_results).where(_results.c.batch_id == batch_id)
+        if after is not None:
+            statement = statement.where(tuple_(*key) > tuple_(*after))
+        rows = await self._session.execute(statement.order_by(*key).limit(limit))
+        return [EssayResult(**{n: getattr(row, n) for n in _fields(EssayResult)}) for row in rows]
+
+    async def count(self, batch_id: str) -> int:
+        found = await self._session.execute(
+            select(func.count()).select_from(_results).where(_results.c.batch_id == batch_id)
+        )
+        return int(found.scalar() or 0)
 
 
 class PostgresOrchestratorUnitOfWork(SqlAlchemyUnitOfWork):

@@ -23,7 +23,7 @@ from services.batch_orchestrator.domain import (
     Outcome,
     StatusChange,
 )
-from services.batch_orchestrator.use_cases import BatchView
+from services.batch_orchestrator.use_cases import BatchView, ListResultsResult
 
 __all__ = [
     "Anchor",
@@ -43,6 +43,7 @@ __all__ = [
     "history_body",
     "outcome_of",
     "results_body",
+    "results_page_body",
 ]
 
 
@@ -145,6 +146,9 @@ class AppliedOut(BaseModel):
 
 class ResultsQuery(BaseModel):
     format: Literal["json", "csv"] = "json"
+    # with either, one page of the table and its next_cursor (issue 16); without, all of it
+    limit: int | None = None
+    cursor: str | None = None
 
 
 def history_body(batch_id: str, changes: list[StatusChange]) -> dict[str, Any]:
@@ -167,6 +171,13 @@ def results_body(results: BatchResults) -> dict[str, Any]:
         "accounting": results.accounting,
         "essays": results.rows,
     }
+
+
+def results_page_body(page: ListResultsResult) -> dict[str, Any]:
+    """One page of the results table: the body of ``results_body`` (its accounting the whole
+    batch's) with this page's essays and the cursor of the next page."""
+    body = results_body(page.results)
+    return {**body, "accounting": page.accounting, "next_cursor": page.next_cursor}
 
 
 def gate_out(batch: Batch) -> BatchGateOut:

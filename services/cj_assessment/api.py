@@ -20,6 +20,8 @@ from services.cj_assessment.schemas import (
     ListQuery,
     NextPairQuery,
     PairOut,
+    RankingPage,
+    RankingQuery,
     SummaryOut,
     to_request,
 )
@@ -28,6 +30,8 @@ from services.cj_assessment.use_cases import (
     CreateAssessmentCommand,
     ExcludeJudge,
     ExcludeJudgeCommand,
+    ExportRankingCsv,
+    ExportRankingCsvCommand,
     GetAssessment,
     GetAssessmentCommand,
     HandOutPair,
@@ -36,6 +40,8 @@ from services.cj_assessment.use_cases import (
     IncludeJudgeCommand,
     ListAssessments,
     ListAssessmentsCommand,
+    ListRanking,
+    ListRankingCommand,
     NoPair,
     RecordJudgement,
     RecordJudgementCommand,
@@ -84,6 +90,30 @@ async def create_assessment(
 @inject
 async def get_assessment(assessment_id: uuid.UUID, get: FromDishka[GetAssessment]) -> AssessmentOut:
     return AssessmentOut.of_view(await get.execute(GetAssessmentCommand(assessment_id)))
+
+
+@blueprint.get("/v1/assessments/<uuid:assessment_id>/ranking")
+@validate_querystring(RankingQuery)
+@inject
+async def ranking(
+    assessment_id: uuid.UUID,
+    query_args: RankingQuery,
+    list_: FromDishka[ListRanking],
+    export: FromDishka[ExportRankingCsv],
+) -> RankingPage | Response:
+    """The ranking a page at a time (``limit``, ``cursor``), or with ``format=csv`` all of it
+    as one CSV file streamed page by page."""
+    if query_args.format == "csv":
+        csv = await export.execute(ExportRankingCsvCommand(assessment_id))
+        return Response(
+            csv.chunks,
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{csv.filename}"'},
+        )
+    found = await list_.execute(
+        ListRankingCommand(assessment_id, query_args.limit, query_args.cursor)
+    )
+    return RankingPage.of_result(found)
 
 
 @blueprint.get("/v1/assessments")

@@ -15,7 +15,7 @@ class Settings(ServiceSettings):
 
     service_name: str = SERVICE_NAME
     max_body_bytes: int = 32 * 1024 * 1024  # an assessment brings every essay's text
-    max_essays: int = 2000
+    max_essays: int = 100_000  # issue 16: a regional moderation; the fit is sparse above 400
     max_essay_chars: int = 200_000
     # a pair handed to a human judge and not answered within this is handed out again
     pair_lease_seconds: float = 600.0

@@ -14,7 +14,7 @@ from service_kit.di import HttpClientProvider, storage_provider
 from services.cj_assessment.config import Settings
 from services.cj_assessment.judges import Judges, LlmJudge, LlmSettings
 from services.cj_assessment.peers import HttpContentFetcher
-from services.cj_assessment.protocols import AssessmentUnitOfWork, ContentFetcher
+from services.cj_assessment.protocols import AssessmentUnitOfWork, ContentFetcher, UnitsOfWork
 from services.cj_assessment.repository_memory_impl import (
     MemoryAssessmentStore,
     MemoryAssessmentUnitOfWork,
@@ -25,11 +25,13 @@ from services.cj_assessment.use_cases import (
     AssessmentLimits,
     CreateAssessment,
     ExcludeJudge,
+    ExportRankingCsv,
     GetAssessment,
     GiveUpAssessment,
     HandOutPair,
     IncludeJudge,
     ListAssessments,
+    ListRanking,
     PairLease,
     RecordJudgement,
     RunAssessment,
@@ -111,13 +113,17 @@ class RefitsProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def refits(self, container: AsyncContainer, clock: Clock) -> Refits:
+    def units(self, container: AsyncContainer) -> UnitsOfWork:
         @asynccontextmanager
         async def open_uow() -> AsyncIterator[AssessmentUnitOfWork]:
             async with container() as request:
                 yield await request.get(AssessmentUnitOfWork)
 
-        return Refits(open_uow, functools.partial(refit, clock=clock))
+        return open_uow
+
+    @provide
+    def refits(self, units: UnitsOfWork, clock: Clock) -> Refits:
+        return Refits(units, functools.partial(refit, clock=clock))
 
 
 class UseCasesProvider(Provider):
@@ -129,6 +135,8 @@ class UseCasesProvider(Provider):
     create_assessment = provide(CreateAssessment)
     get_assessment = provide(GetAssessment)
     list_assessments = provide(ListAssessments)
+    list_ranking = provide(ListRanking)
+    export_ranking_csv = provide(ExportRankingCsv)
     hand_out_pair = provide(HandOutPair)
     record_judgement = provide(RecordJudgement)
     run_assessment = provide(RunAssessment)

@@ -77,6 +77,8 @@ class AssessmentRow(Base):
 
 class AssessmentEssayRow(Base):
     __tablename__ = "assessment_essays"
+    # the ranking, a page at a time (use_cases/ranking.py)
+    __table_args__ = (Index("ix_assessment_essays_rank", "assessment_id", "rank"),)
 
     assessment_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
@@ -173,6 +175,23 @@ class GradeProjectionRow(Base):
     grade: Mapped[str] = mapped_column(String(64))
     # grade -> probability over the assessment's grade scale (its keys vary by assessment)
     probabilities: Mapped[dict[str, float]] = mapped_column(JSONB)
+
+
+class PairQueueRow(Base):
+    """Pairs chosen ahead for people to judge, one generation per fit: a judge claims the
+    first unclaimed pair of the newest generation it has not seen (runs/pair_queue.py)."""
+
+    __tablename__ = "pair_queue"
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    generation: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    essay_a: Mapped[str] = mapped_column(String(ESSAY_ID))
+    essay_b: Mapped[str] = mapped_column(String(ESSAY_ID))
+    pair_key: Mapped[str] = mapped_column(String(2 * ESSAY_ID + 8))
+    claimed: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
 
 
 messaging = messaging_tables(Base.metadata)

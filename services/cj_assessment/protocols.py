@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -32,9 +33,12 @@ class EssayFit:
 class AssessmentRepository(Protocol):
     async def add(self, assessment: Assessment, essays: Sequence[AssessmentEssay]) -> None: ...
 
-    async def get(self, assessment_id: uuid.UUID, *, for_update: bool = False) -> Assessment | None:
-        """With ``for_update`` the row stays locked until the transaction ends: pairs are
-        handed out and judgements recorded one at a time per assessment."""
+    async def get(
+        self, assessment_id: uuid.UUID, *, for_update: bool = False, for_share: bool = False
+    ) -> Assessment | None:
+        """With ``for_update`` the row stays locked until the transaction ends (a fit is
+        written one at a time per assessment); with ``for_share`` it cannot change until then
+        but others may share it (verdicts, which must not land on a finished assessment)."""
         ...
 
     async def update(self, assessment: Assessment, *, expected_version: int) -> bool:
@@ -81,7 +85,59 @@ class AssessmentRepository(Protocol):
 
     async def judges(self, assessment_id: uuid.UUID) -> list[JudgeRecord]: ...
 
-    async def projections(self, assessment_id: uuid.UUID) -> list[GradeProjection]: ...
+    # -- handing out pairs to people without the assessment's lock (runs/pair_queue.py) --
+
+    async def lock(self, assessment_id: uuid.UUID, name: str) -> None:
+        """Hold a lock on ``name`` within this assessment until the transaction ends (one
+        hand-out per judge at a time, one lease decision per pair of essays at a time)."""
+        ...
+
+    async def held(
+        self, assessment_id: uuid.UUID, judge_id: str, at: datetime
+    ) -> Comparison | None:
+        """The pair this judge holds a live lease on, if any."""
+        ...
+
+    async def lapsed(
+        self, assessment_id: uuid.UUID, judge_id: str, at: datetime, limit: int
+    ) -> list[Comparison]:
+        """Pairs handed out whose every lease has run out unanswered and that this judge has
+        never been shown, oldest first (one row of each)."""
+        ...
+
+    async def pair_leased(self, assessment_id: uuid.UUID, pair_key: str, at: datetime) -> bool:
+        """Whether someone holds a live lease on these two essays."""
+        ...
+
+    async def claim_queued(self, assessment_id: uuid.UUID, judge_id: str) -> tuple[str, str] | None:
+        """Mark claimed and return the first unclaimed pair of the newest generation that this
+        judge has never been shown, skipping pairs other transactions are claiming."""
+        ...
+
+    async def unclaimed(self, assessment_id: uuid.UUID, judge_id: str) -> int:
+        """How many pairs of the newest generation this judge could still claim."""
+        ...
+
+    async def queue_pairs(self, assessment_id: uuid.UUID, pairs: Sequence[tuple[str, str]]) -> int:
+        """Store ``pairs`` as a new generation (the newest, so the one claimed from); returns
+        its number."""
+        ...
+
+    async def drop_queue(self, assessment_id: uuid.UUID, *, before: int | None = None) -> None:
+        """Forget the generations older than ``before`` (all of them when None)."""
+        ...
+
+    async def projections(
+        self, assessment_id: uuid.UUID, essay_ids: Sequence[str] | None = None
+    ) -> list[GradeProjection]:
+        """The grade projections (of the given essays only, when given)."""
+        ...
+
+    async def ranked(
+        self, assessment_id: uuid.UUID, *, after_rank: int | None, limit: int
+    ) -> list[AssessmentEssay]:
+        """Up to ``limit`` ranked essays by rank, after ``after_rank`` (texts left out)."""
+        ...
 
 
 class ProcessedRequests(Protocol):
@@ -107,6 +163,13 @@ class AssessmentUnitOfWork(OutboxUnitOfWork, Protocol):
     async def schedule(self, kind: str, payload: dict[str, Any], dedup_key: str) -> None:
         """Run this job once the transaction commits (the job queue)."""
         ...
+
+
+class UnitsOfWork(Protocol):
+    """A new unit of work each call, for work that outlives one request's (a CSV streamed
+    page by page, a refit shared between verdicts)."""
+
+    def __call__(self) -> AbstractAsyncContextManager[AssessmentUnitOfWork]: ...
 
 
 class ContentFetcher(Protocol):

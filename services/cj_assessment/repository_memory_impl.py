@@ -20,6 +20,7 @@ from services.cj_assessment.domain import (
     GradeProjection,
     JudgeKind,
     JudgeRecord,
+    pair_key,
 )
 from services.cj_assessment.protocols import EssayFit
 
@@ -36,6 +37,8 @@ class MemoryAssessmentStore:
     answers: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # the inbox
     calls: dict[str, tuple[str, str, Any]] = field(default_factory=dict)  # the outbox, by key
     jobs: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # by dedup key
+    # (assessment, generation, seq) -> (essay a, essay b, claimed)
+    queue: dict[tuple[uuid.UUID, int, int], tuple[str, str, bool]] = field(default_factory=dict)
 
 
 class MemoryAssessmentRepository:
@@ -47,7 +50,9 @@ class MemoryAssessmentRepository:
         for essay in essays:
             self._store.essays[(assessment.id, essay.essay_id)] = essay
 
-    async def get(self, assessment_id: uuid.UUID, *, for_update: bool = False) -> Assessment | None:
+    async def get(
+        self, assessment_id: uuid.UUID, *, for_update: bool = False, for_share: bool = False
+    ) -> Assessment | None:
         return self._store.assessments.get(assessment_id)
 
     async def update(self, assessment: Assessment, *, expected_version: int) -> bool:
@@ -151,8 +156,116 @@ class MemoryAssessmentRepository:
         found = [j for (aid, _), j in self._store.judges.items() if aid == assessment_id]
         return sorted(found, key=lambda j: j.judge_id)
 
-    async def projections(self, assessment_id: uuid.UUID) -> list[GradeProjection]:
-        return [p for (aid, _), p in self._store.projections.items() if aid == assessment_id]
+    async def projections(
+        self, assessment_id: uuid.UUID, essay_ids: Sequence[str] | None = None
+    ) -> list[GradeProjection]:
+        wanted = None if essay_ids is None else set(essay_ids)
+        return [
+            p
+            for (aid, eid), p in self._store.projections.items()
+            if aid == assessment_id and (wanted is None or eid in wanted)
+        ]
+
+    async def ranked(
+        self, assessment_id: uuid.UUID, *, after_rank: int | None, limit: int
+    ) -> list[AssessmentEssay]:
+        found = [
+            dataclasses.replace(e, text=None)
+            for (aid, _), e in self._store.essays.items()
+            if aid == assessment_id
+            and e.rank is not None
+            and (after_rank is None or e.rank > after_rank)
+        ]
+        return sorted(found, key=lambda e: e.rank or 0)[:limit]
+
+    async def lock(self, assessment_id: uuid.UUID, name: str) -> None:
+        return None  # one event loop and no await inside a transaction's reads and writes
+
+    def _human(self, assessment_id: uuid.UUID) -> list[Comparison]:
+        return [
+            c
+            for c in self._store.comparisons.values()
+            if c.assessment_id == assessment_id and c.judge_kind is JudgeKind.HUMAN
+        ]
+
+    async def held(
+        self, assessment_id: uuid.UUID, judge_id: str, at: datetime
+    ) -> Comparison | None:
+        for c in self._human(assessment_id):
+            leased = c.status is ComparisonStatus.LEASED
+            if c.judge_id == judge_id and leased and c.lease_until and c.lease_until > at:
+                return c
+        return None
+
+    def _seen(self, assessment_id: uuid.UUID, judge_id: str) -> set[str]:
+        return {c.pair_key for c in self._human(assessment_id) if c.judge_id == judge_id}
+
+    async def lapsed(
+        self, assessment_id: uuid.UUID, judge_id: str, at: datetime, limit: int
+    ) -> list[Comparison]:
+        rows = sorted(self._human(assessment_id), key=lambda c: (c.created_at, c.pair_id))
+        seen = self._seen(assessment_id, judge_id)
+        by_pair: dict[uuid.UUID, list[Comparison]] = {}
+        for c in rows:
+            by_pair.setdefault(c.pair_id, []).append(c)
+        found = [
+            group[0]
+            for group in by_pair.values()
+            if group[0].pair_key not in seen
+            and all(
+                c.status is ComparisonStatus.LEASED
+                and c.lease_until is not None
+                and c.lease_until <= at
+                for c in group
+            )
+        ]
+        return found[:limit]
+
+    async def pair_leased(self, assessment_id: uuid.UUID, pair_key: str, at: datetime) -> bool:
+        return any(
+            c.pair_key == pair_key
+            and c.status is ComparisonStatus.LEASED
+            and c.lease_until is not None
+            and c.lease_until > at
+            for c in self._human(assessment_id)
+        )
+
+    def _open_for(
+        self, assessment_id: uuid.UUID, judge_id: str
+    ) -> list[tuple[tuple[uuid.UUID, int, int], str, str]]:
+        mine = [k for k in self._store.queue if k[0] == assessment_id]
+        if not mine:
+            return []
+        newest = max(k[1] for k in mine)
+        seen = self._seen(assessment_id, judge_id)
+        found = []
+        for key in sorted(k for k in mine if k[1] == newest):
+            a, b, claimed = self._store.queue[key]
+            if not claimed and pair_key(a, b) not in seen:
+                found.append((key, a, b))
+        return found
+
+    async def claim_queued(self, assessment_id: uuid.UUID, judge_id: str) -> tuple[str, str] | None:
+        found = self._open_for(assessment_id, judge_id)
+        if not found:
+            return None
+        key, a, b = found[0]
+        self._store.queue[key] = (a, b, True)
+        return a, b
+
+    async def unclaimed(self, assessment_id: uuid.UUID, judge_id: str) -> int:
+        return len(self._open_for(assessment_id, judge_id))
+
+    async def queue_pairs(self, assessment_id: uuid.UUID, pairs: Sequence[tuple[str, str]]) -> int:
+        generation = 1 + max((k[1] for k in self._store.queue if k[0] == assessment_id), default=0)
+        for seq, (a, b) in enumerate(pairs):
+            self._store.queue[(assessment_id, generation, seq)] = (a, b, False)
+        return generation
+
+    async def drop_queue(self, assessment_id: uuid.UUID, *, before: int | None = None) -> None:
+        for key in [k for k in self._store.queue if k[0] == assessment_id]:
+            if before is None or key[1] < before:
+                del self._store.queue[key]
 
 
 class MemoryProcessedRequests:

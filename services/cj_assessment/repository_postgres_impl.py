@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +25,9 @@ from services.cj_assessment.domain import (
     Comparison,
     ComparisonStatus,
     GradeProjection,
+    JudgeKind,
     JudgeRecord,
+    pair_key,
 )
 from services.cj_assessment.models_db import (
     AssessmentEssayRow,
@@ -33,6 +35,7 @@ from services.cj_assessment.models_db import (
     ComparisonRow,
     GradeProjectionRow,
     JudgeRow,
+    PairQueueRow,
     messaging,
 )
 from services.cj_assessment.protocols import EssayFit
@@ -42,6 +45,7 @@ _essays = cast(Table, AssessmentEssayRow.__table__)
 _comparisons = cast(Table, ComparisonRow.__table__)
 _judges = cast(Table, JudgeRow.__table__)
 _projections = cast(Table, GradeProjectionRow.__table__)
+_queue = cast(Table, PairQueueRow.__table__)
 
 
 def _fields(kind: type[Any]) -> list[str]:
@@ -71,12 +75,16 @@ class PostgresAssessmentRepository:
         await self._session.execute(insert(_assessments).values(**dataclasses.asdict(assessment)))
         await self._session.execute(insert(_essays), [dataclasses.asdict(e) for e in essays])
 
-    async def get(self, assessment_id: uuid.UUID, *, for_update: bool = False) -> Assessment | None:
+    async def get(
+        self, assessment_id: uuid.UUID, *, for_update: bool = False, for_share: bool = False
+    ) -> Assessment | None:
         statement = select(*_columns(_assessments, _ASSESSMENT)).where(
             _assessments.c.id == assessment_id
         )
         if for_update:
             statement = statement.with_for_update()
+        elif for_share:
+            statement = statement.with_for_update(read=True)
         row = (await self._session.execute(statement)).first()
         return None if row is None else _build(Assessment, _ASSESSMENT, row)
 
@@ -244,13 +252,173 @@ class PostgresAssessmentRepository:
         )
         return [_build(JudgeRecord, _JUDGE, r) for r in rows]
 
-    async def projections(self, assessment_id: uuid.UUID) -> list[GradeProjection]:
+    async def projections(
+        self, assessment_id: uuid.UUID, essay_ids: Sequence[str] | None = None
+    ) -> list[GradeProjection]:
+        statement = select(*_columns(_projections, _PROJECTION)).where(
+            _projections.c.assessment_id == assessment_id
+        )
+        if essay_ids is not None:
+            statement = statement.where(_projections.c.essay_id.in_(list(essay_ids)))
+        rows = await self._session.execute(statement)
+        return [_build(GradeProjection, _PROJECTION, r) for r in rows]
+
+    async def ranked(
+        self, assessment_id: uuid.UUID, *, after_rank: int | None, limit: int
+    ) -> list[AssessmentEssay]:
+        names = [n for n in _ESSAY if n != "text"]
+        statement = select(*_columns(_essays, names)).where(
+            _essays.c.assessment_id == assessment_id, _essays.c.rank.is_not(None)
+        )
+        if after_rank is not None:
+            statement = statement.where(_essays.c.rank > after_rank)
+        rows = await self._session.execute(statement.order_by(_essays.c.rank).limit(limit))
+        return [_build(AssessmentEssay, names, r) for r in rows]
+
+    async def lock(self, assessment_id: uuid.UUID, name: str) -> None:
+        # a transaction-level advisory lock on a 64-bit hash of the name (a collision only
+        # makes two unrelated hand-outs wait for each other)
+        await self._session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
+            {"name": f"cj:{assessment_id}:{name}"},
+        )
+
+    def _human(self, assessment_id: uuid.UUID) -> list[Any]:
+        return [
+            _comparisons.c.assessment_id == assessment_id,
+            _comparisons.c.judge_kind == JudgeKind.HUMAN,
+        ]
+
+    async def held(
+        self, assessment_id: uuid.UUID, judge_id: str, at: datetime
+    ) -> Comparison | None:
+        row = (
+            await self._session.execute(
+                select(*_columns(_comparisons, _COMPARISON))
+                .where(
+                    *self._human(assessment_id),
+                    _comparisons.c.status == ComparisonStatus.LEASED,
+                    _comparisons.c.judge_id == judge_id,
+                    _comparisons.c.lease_until > at,
+                )
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else _build(Comparison, _COMPARISON, row)
+
+    def _seen_by(self, assessment_id: uuid.UUID, judge_id: str, pair_key: Any) -> Any:
+        seen = _comparisons.alias("seen")
+        return exists().where(
+            seen.c.assessment_id == assessment_id,
+            seen.c.judge_kind == JudgeKind.HUMAN,
+            seen.c.judge_id == judge_id,
+            seen.c.pair_key == pair_key,
+        )
+
+    async def lapsed(
+        self, assessment_id: uuid.UUID, judge_id: str, at: datetime, limit: int
+    ) -> list[Comparison]:
+        other = _comparisons.alias("other")
+        still_open = exists().where(
+            other.c.pair_id == _comparisons.c.pair_id,
+            (other.c.status != ComparisonStatus.LEASED) | (other.c.lease_until > at),
+        )
         rows = await self._session.execute(
-            select(*_columns(_projections, _PROJECTION)).where(
-                _projections.c.assessment_id == assessment_id
+            select(*_columns(_comparisons, _COMPARISON))
+            .where(
+                *self._human(assessment_id),
+                _comparisons.c.status == ComparisonStatus.LEASED,
+                _comparisons.c.lease_until <= at,
+                ~still_open,
+                ~self._seen_by(assessment_id, judge_id, _comparisons.c.pair_key),
+            )
+            .order_by(_comparisons.c.created_at, _comparisons.c.pair_id)
+            .limit(limit)
+        )
+        return [_build(Comparison, _COMPARISON, r) for r in rows]
+
+    async def pair_leased(self, assessment_id: uuid.UUID, pair_key: str, at: datetime) -> bool:
+        found = await self._session.execute(
+            select(
+                exists().where(
+                    *self._human(assessment_id),
+                    _comparisons.c.pair_key == pair_key,
+                    _comparisons.c.status == ComparisonStatus.LEASED,
+                    _comparisons.c.lease_until > at,
+                )
             )
         )
-        return [_build(GradeProjection, _PROJECTION, r) for r in rows]
+        return bool(found.scalar())
+
+    def _newest(self, assessment_id: uuid.UUID) -> Any:
+        return (
+            select(func.max(_queue.c.generation))
+            .where(_queue.c.assessment_id == assessment_id)
+            .scalar_subquery()
+        )
+
+    def _open_for(self, assessment_id: uuid.UUID, judge_id: str) -> list[Any]:
+        return [
+            _queue.c.assessment_id == assessment_id,
+            _queue.c.generation == self._newest(assessment_id),
+            _queue.c.claimed.is_(False),
+            ~self._seen_by(assessment_id, judge_id, _queue.c.pair_key),
+        ]
+
+    async def claim_queued(self, assessment_id: uuid.UUID, judge_id: str) -> tuple[str, str] | None:
+        row = (
+            await self._session.execute(
+                select(_queue.c.generation, _queue.c.seq, _queue.c.essay_a, _queue.c.essay_b)
+                .where(*self._open_for(assessment_id, judge_id))
+                .order_by(_queue.c.seq)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+        ).first()
+        if row is None:
+            return None
+        await self._session.execute(
+            update(_queue)
+            .where(
+                _queue.c.assessment_id == assessment_id,
+                _queue.c.generation == row.generation,
+                _queue.c.seq == row.seq,
+            )
+            .values(claimed=True)
+        )
+        return row.essay_a, row.essay_b
+
+    async def unclaimed(self, assessment_id: uuid.UUID, judge_id: str) -> int:
+        found = await self._session.execute(
+            select(func.count()).select_from(_queue).where(*self._open_for(assessment_id, judge_id))
+        )
+        return int(found.scalar() or 0)
+
+    async def queue_pairs(self, assessment_id: uuid.UUID, pairs: Sequence[tuple[str, str]]) -> int:
+        newest = (await self._session.execute(select(self._newest(assessment_id)))).scalar()
+        generation = (newest or 0) + 1
+        if pairs:
+            await self._session.execute(
+                insert(_queue),
+                [
+                    {
+                        "assessment_id": assessment_id,
+                        "generation": generation,
+                        "seq": seq,
+                        "essay_a": a,
+                        "essay_b": b,
+                        "pair_key": pair_key(a, b),
+                    }
+                    for seq, (a, b) in enumerate(pairs)
+                ],
+            )
+        return generation
+
+    async def drop_queue(self, assessment_id: uuid.UUID, *, before: int | None = None) -> None:
+        statement = delete(_queue).where(_queue.c.assessment_id == assessment_id)
+        if before is not None:
+            statement = statement.where(_queue.c.generation < before)
+        await self._session.execute(statement)
 
 
 class PostgresProcessedRequests:

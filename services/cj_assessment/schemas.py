@@ -22,6 +22,7 @@ from services.cj_assessment.domain import (
     EssayIn,
     JudgeKind,
 )
+from services.cj_assessment.use_cases.ranking import ListRankingResult
 
 # the response models read domain objects' attributes
 FROM_DOMAIN = ConfigDict(from_attributes=True)
@@ -195,6 +196,38 @@ class AssessmentPage(BaseModel):
     next_cursor: str | None
 
 
+class RankingPage(BaseModel):
+    items: list[RankedOut]
+    next_cursor: str | None
+
+    @classmethod
+    def of_result(cls, found: ListRankingResult) -> RankingPage:
+        """A page of the ranking: each essay's figures as of the last fit."""
+        items = []
+        for ranked in found.items:
+            e, p = ranked.essay, ranked.projection
+            items.append(
+                RankedOut(
+                    essay_id=e.essay_id,
+                    score=e.score or 0.0,
+                    se=e.se or 0.0,
+                    rank=e.rank or 0,
+                    comparisons=e.comparisons,
+                    grade=p.grade if p else None,
+                    grade_probabilities=p.probabilities if p else None,
+                    anchor=e.extra_anchor,
+                    anchor_grade=e.anchor_grade,
+                )
+            )
+        return cls(items=items, next_cursor=found.next_cursor)
+
+
+class RankingQuery(BaseModel):
+    limit: int = 50
+    cursor: str | None = None
+    format: Literal["json", "csv"] = "json"
+
+
 class ListQuery(BaseModel):
     batch_id: SafeText | None = None
     limit: Int32 = 50
@@ -254,6 +287,8 @@ __all__ = [
     "PairEssayOut",
     "PairOut",
     "RankedOut",
+    "RankingPage",
+    "RankingQuery",
     "ReportOut",
     "SettingsOut",
     "SummaryOut",

@@ -66,6 +66,26 @@ RESULT_COLUMNS = (
 )
 
 
+# where a result stands in the table: ranked essays by rank, then the rest by filename
+ResultPosition = tuple[int, str, str]
+UNRANKED = 2**31 - 1  # after every rank
+
+
+def result_position(result: EssayResult) -> ResultPosition:
+    rank = (result.assessment or {}).get("rank")
+    return (UNRANKED if rank is None else int(rank), result.filename or "", result.essay_id)
+
+
+def csv_text(rows: list[dict[str, Any]], *, header: bool) -> str:
+    """Rows of the results table as CSV (with its header line first, when asked)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=RESULT_COLUMNS)
+    if header:
+        writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
 def result_row(result: EssayResult) -> dict[str, Any]:
     spelling, assessment = result.spelling or {}, result.assessment or {}
     return {
@@ -114,8 +134,4 @@ class BatchResults:
         return self.batch.results_summary.get("cj_assessment", {}).get("comparisons")
 
     def as_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=RESULT_COLUMNS)
-        writer.writeheader()
-        writer.writerows(self.rows)
-        return out.getvalue()
+        return csv_text(self.rows, header=True)

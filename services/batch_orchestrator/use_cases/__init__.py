@@ -35,6 +35,9 @@ from services.batch_orchestrator.use_cases.results import (
     ExportResultsCsvResult,
     GetResults,
     GetResultsCommand,
+    ListResults,
+    ListResultsCommand,
+    ListResultsResult,
 )
 
 __all__ = [
@@ -61,6 +64,9 @@ __all__ = [
     "ListBatches",
     "ListBatchesCommand",
     "ListBatchesResult",
+    "ListResults",
+    "ListResultsCommand",
+    "ListResultsResult",
     "RetryPhase",
     "RetryPhaseCommand",
     "StartPipeline",

@@ -19,9 +19,9 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
 from service_kit.clock import Clock
-from services.cj_assessment.domain import AssessmentStatus
+from services.cj_assessment.domain import AssessmentStatus, JudgeKind
 from services.cj_assessment.protocols import AssessmentUnitOfWork
-from services.cj_assessment.runs import progress
+from services.cj_assessment.runs import pair_queue, progress
 
 OpenUnitOfWork = Callable[[], AbstractAsyncContextManager[AssessmentUnitOfWork]]
 Refit = Callable[[AssessmentUnitOfWork, uuid.UUID], Awaitable[None]]
@@ -68,7 +68,8 @@ async def refit(
     The fit runs without the assessment's lock, so judges keep getting pairs meanwhile; only
     the write takes the lock, and it is compare-and-set on the version. A fit that lost the
     race is done again unless the one that won already counted at least as many verdicts
-    (then it read after ours was committed, so it includes ours)."""
+    (then it read after ours was committed, so it includes ours). For people, the next
+    round of pairs then becomes the queue's newest generation (a transaction of its own)."""
     for _ in range(attempts):
         async with uow:
             assessment = await uow.assessments.get(assessment_id)
@@ -79,6 +80,11 @@ async def refit(
         found = await progress.assess_progress(assessment, essays, rows)
         if found.estimate is None:
             return
+        pairs: list[tuple[str, str]] = []
+        if found.stop is None:  # the next round for people to claim (runs/pair_queue.py)
+            pairs = await pair_queue.choose_round(
+                assessment, essays, rows, found.estimate, clock.now()
+            )
         async with uow:
             current = await uow.assessments.get(assessment_id, for_update=True)
             if current is None or current.status is not AssessmentStatus.RUNNING:
@@ -98,4 +104,11 @@ async def refit(
             await uow.commit()
         if done is not None:
             progress.count_finished(done)
+        elif current.judge is JudgeKind.HUMAN:
+            # after the fit's commit, so verdicts wait for the fit's write only
+            async with uow:
+                generation = await pair_queue.store_round(uow, assessment_id, pairs)
+                await uow.commit()
+            if generation is not None:
+                await pair_queue.drop_old(uow, assessment_id, generation)
         return

@@ -29,6 +29,15 @@ from services.cj_assessment.use_cases.judges import (
     IncludeJudge,
     IncludeJudgeCommand,
 )
+from services.cj_assessment.use_cases.ranking import (
+    ExportRankingCsv,
+    ExportRankingCsvCommand,
+    ExportRankingCsvResult,
+    ListRanking,
+    ListRankingCommand,
+    ListRankingResult,
+    RankedEssay,
+)
 from services.cj_assessment.use_cases.running import (
     GiveUpAssessment,
     GiveUpAssessmentCommand,
@@ -45,6 +54,9 @@ __all__ = [
     "EssayText",
     "ExcludeJudge",
     "ExcludeJudgeCommand",
+    "ExportRankingCsv",
+    "ExportRankingCsvCommand",
+    "ExportRankingCsvResult",
     "GetAssessment",
     "GetAssessmentCommand",
     "GiveUpAssessment",
@@ -57,8 +69,12 @@ __all__ = [
     "ListAssessments",
     "ListAssessmentsCommand",
     "ListAssessmentsResult",
+    "ListRanking",
+    "ListRankingCommand",
+    "ListRankingResult",
     "NoPair",
     "PairLease",
+    "RankedEssay",
     "RecordJudgement",
     "RecordJudgementCommand",
     "RecordJudgementResult",

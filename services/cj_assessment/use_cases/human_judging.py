@@ -1,7 +1,9 @@
 """People judging over REST: hand a judge the next pair, record their verdict.
 
-Both run under the assessment's row lock (one hand-out or verdict at a time per
-assessment); the refit after a verdict runs outside it (runs/refits.py).
+A hand-out claims a pair the last fit queued (runs/pair_queue.py: locks per judge and per
+pair of essays, not the assessment's); a verdict holds the assessment's row shared (verdicts
+side by side, none while a fit is written); the refit after a verdict runs outside it
+(runs/refits.py) and queues the next round.
 """
 
 from __future__ import annotations
@@ -9,22 +11,20 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from service_kit.clock import Clock
 from service_kit.errors import Conflict, NotFound
-from services.cj_assessment import method, metrics
+from services.cj_assessment import metrics
 from services.cj_assessment.domain import (
     Assessment,
-    AssessmentEssay,
     AssessmentStatus,
     Comparison,
     ComparisonStatus,
     JudgeKind,
-    pair_key,
 )
 from services.cj_assessment.protocols import AssessmentUnitOfWork
-from services.cj_assessment.runs import progress
+from services.cj_assessment.runs import pair_queue, progress
 from services.cj_assessment.runs.refits import Refits, refit
 
 RETRY_SECONDS = 2
@@ -59,9 +59,13 @@ class NoPair:
     finished: bool
 
 
-async def _judged_by_people(uow: AssessmentUnitOfWork, assessment_id: uuid.UUID) -> Assessment:
-    """The assessment, locked for this transaction: one hand-out or verdict at a time."""
-    assessment = await uow.assessments.get(assessment_id, for_update=True)
+async def _judged_by_people(
+    uow: AssessmentUnitOfWork, assessment_id: uuid.UUID, *, for_share: bool = False
+) -> Assessment:
+    """The assessment (with ``for_share`` unchangeable until this transaction ends: verdicts
+    go in side by side, never onto an assessment a fit is finishing; pairs are handed out
+    without any lock on it, runs/pair_queue.py)."""
+    assessment = await uow.assessments.get(assessment_id, for_share=for_share)
     if assessment is None:
         raise NotFound(f"no assessment with id {assessment_id}")
     if assessment.judge is not JudgeKind.HUMAN:
@@ -77,9 +81,15 @@ class HandOutPairCommand:
     judge_id: str
 
 
+class _AskAgain:
+    """The queue was refilled by someone else meanwhile: claim from it."""
+
+
 class HandOutPair:
     """The pair this judge should judge next. A pair whose lease lapsed is handed out again
-    (same pair id) before a new one is chosen; a judge never gets a pair of essays twice."""
+    (same pair id) before a new one; then the first pair of the queue the last fit chose
+    (runs/pair_queue.py); a judge never gets a pair of essays twice, nor a pair someone else
+    holds."""
 
     def __init__(self, uow: AssessmentUnitOfWork, lease: PairLease, clock: Clock) -> None:
         self._uow = uow
@@ -87,6 +97,19 @@ class HandOutPair:
         self._clock = clock
 
     async def execute(self, command: HandOutPairCommand) -> HandedPair | NoPair:
+        for _ in range(3):
+            found: HandedPair | NoPair | _AskAgain | None = await self._from_queue(command)
+            if found is None:
+                found = await self._choose_afresh(command)
+            if isinstance(found, HandedPair):
+                metrics.COMPARISONS.labels(JudgeKind.HUMAN.value, "handed_out").inc()
+                return found
+            if isinstance(found, NoPair):
+                return found
+        return NoPair(finished=False)  # the queue keeps changing under us: ask again later
+
+    async def _from_queue(self, command: HandOutPairCommand) -> HandedPair | NoPair | None:
+        """The held, a lapsed or a queued pair; None when the queue has none for this judge."""
         uow, assessment_id, judge_id = self._uow, command.assessment_id, command.judge_id
         async with uow:
             assessment = await _judged_by_people(uow, assessment_id)
@@ -96,53 +119,87 @@ class HandOutPair:
                 )
             if assessment.finished:
                 return NoPair(finished=True)
-            rows = await uow.assessments.comparisons(assessment_id)
+            await uow.assessments.lock(assessment_id, pair_queue.judge_lock(judge_id))
             stamp = self._clock.now()
-            held = [
-                c
-                for c in rows
-                if c.judge_id == judge_id
-                and c.status is ComparisonStatus.LEASED
-                and _live(c, stamp)
-            ]
-            if held:  # asked again before answering: the same pair, not a second one
-                return await _handed(uow, held[0])
-            lease_until = stamp + timedelta(seconds=self._lease.seconds)
-            pair = _lapsed_pair(rows, judge_id, stamp) or _new_pair(
-                assessment, await uow.assessments.essays(assessment_id), rows, judge_id, stamp
-            )
-            leased = any(c.status is ComparisonStatus.LEASED and _live(c, stamp) for c in rows)
-            if pair is None and leased:
-                return NoPair(finished=False)  # the open pairs are with other judges now
-            if pair is not None:
-                pair_id, essay_a, essay_b = pair
-                handed = Comparison(
-                    pair_id=pair_id,
-                    judge_id=judge_id,
-                    assessment_id=assessment_id,
-                    essay_a=essay_a,
-                    essay_b=essay_b,
-                    judge_kind=JudgeKind.HUMAN,
-                    status=ComparisonStatus.LEASED,
-                    created_at=stamp,
-                    lease_until=lease_until,
+            held = await uow.assessments.held(assessment_id, judge_id, stamp)
+            if held is not None:  # asked again before answering: the same pair
+                return await _handed(uow, held)
+            until = pair_queue.lease_end(stamp, self._lease.seconds)
+            handed = None
+            for old in await uow.assessments.lapsed(assessment_id, judge_id, stamp, 4):
+                essays = (old.essay_a, old.essay_b)
+                handed = await pair_queue.lease(
+                    uow, assessment_id, judge_id, *essays, stamp, until, old.pair_id
                 )
-                await uow.assessments.add_comparisons([handed])
+                if handed is not None:
+                    break
+            for _ in range(pair_queue.CLAIM_ATTEMPTS if handed is None else 0):
+                queued = await uow.assessments.claim_queued(assessment_id, judge_id)
+                if queued is None:
+                    break
+                handed = await pair_queue.lease(uow, assessment_id, judge_id, *queued, stamp, until)
+                if handed is not None:
+                    break
+            if handed is None:
+                await uow.commit()  # the claims of pairs others hold now
+                return None
+            answer = await _handed(uow, handed)
+            await uow.commit()
+            return answer
+
+    async def _choose_afresh(self, command: HandOutPairCommand) -> HandedPair | NoPair | _AskAgain:
+        """Choose a round now (one judge at a time per assessment), lease this judge the first
+        pair it may have and queue the rest."""
+        uow, assessment_id, judge_id = self._uow, command.assessment_id, command.judge_id
+        generation = None
+        async with uow:
+            await uow.assessments.lock(assessment_id, pair_queue.judge_lock(judge_id))
+            await uow.assessments.lock(assessment_id, pair_queue.REFILL)
+            if await uow.assessments.unclaimed(assessment_id, judge_id):
+                return _AskAgain()
+            assessment = await _judged_by_people(uow, assessment_id)
+            if assessment.finished:
+                return NoPair(finished=True)
+            stamp = self._clock.now()
+            held = await uow.assessments.held(assessment_id, judge_id, stamp)
+            if held is not None:
+                return await _handed(uow, held)
+            essays = await uow.assessments.essays(assessment_id)
+            rows = await uow.assessments.comparisons(assessment_id)
+            pairs = await pair_queue.choose_round(
+                assessment,
+                essays,
+                rows,
+                progress.stored_estimate(assessment, essays),
+                stamp,
+                judge_id=judge_id,
+            )
+            until = pair_queue.lease_end(stamp, self._lease.seconds)
+            handed = None
+            for k, (essay_a, essay_b) in enumerate(pairs):
+                handed = await pair_queue.lease(
+                    uow, assessment_id, judge_id, essay_a, essay_b, stamp, until
+                )
+                if handed is not None:
+                    del pairs[k]
+                    break
+            if handed is not None:
+                generation = await pair_queue.store_round(uow, assessment_id, pairs)
                 answer = await _handed(uow, handed)
-                await uow.commit()
-        if pair is None:
-            # nothing left to ask and nobody holding a pair: the method must decide now (the
-            # refit after the last verdict may have been lost to a crash)
-            await refit(uow, assessment_id, clock=self._clock)
-            async with uow:
-                current = await uow.assessments.get(assessment_id)
-            return NoPair(finished=current is not None and current.finished)
-        metrics.COMPARISONS.labels(JudgeKind.HUMAN.value, "handed_out").inc()
-        return answer
-
-
-def _live(comparison: Comparison, at: datetime) -> bool:
-    return comparison.lease_until is not None and comparison.lease_until > at
+            leased = bool(pair_queue.live_leases(rows, stamp))
+            await uow.commit()
+        if handed is not None:
+            if generation is not None:
+                await pair_queue.drop_old(uow, assessment_id, generation)
+            return answer
+        if leased:
+            return NoPair(finished=False)  # the open pairs are with other judges now
+        # nothing left to ask and nobody holding a pair: the method must decide now (the
+        # refit after the last verdict may have been lost to a crash)
+        await refit(uow, assessment_id, clock=self._clock)
+        async with uow:
+            current = await uow.assessments.get(assessment_id)
+        return NoPair(finished=current is not None and current.finished)
 
 
 async def _handed(uow: AssessmentUnitOfWork, comparison: Comparison) -> HandedPair:
@@ -155,52 +212,6 @@ async def _handed(uow: AssessmentUnitOfWork, comparison: Comparison) -> HandedPa
         EssayText(comparison.essay_b, texts.get(comparison.essay_b, "")),
         comparison.lease_until,
     )
-
-
-def _lapsed_pair(
-    rows: list[Comparison], judge_id: str, at: datetime
-) -> tuple[uuid.UUID, str, str] | None:
-    """The oldest pair nobody answered whose every lease has run out, if this judge has
-    never seen those two essays together."""
-    seen = {c.pair_key for c in rows if c.judge_id == judge_id}
-    by_pair: dict[uuid.UUID, list[Comparison]] = {}
-    for c in rows:
-        if c.judge_kind is JudgeKind.HUMAN:
-            by_pair.setdefault(c.pair_id, []).append(c)
-    for pair_id, group in by_pair.items():
-        first = group[0]
-        if first.pair_key in seen:
-            continue
-        if all(c.status is ComparisonStatus.LEASED and not _live(c, at) for c in group):
-            return pair_id, first.essay_a, first.essay_b
-    return None
-
-
-def _new_pair(
-    assessment: Assessment,
-    essays: list[AssessmentEssay],
-    rows: list[Comparison],
-    judge_id: str,
-    stamp: datetime,
-) -> tuple[uuid.UUID, str, str] | None:
-    # busy: leased right now (they count towards exposure); the judge's own verdicts are
-    # excluded by judge_id, and the pairs it let lapse are skipped below
-    busy = {c.essays for c in rows if c.status is ComparisonStatus.LEASED and _live(c, stamp)}
-    seen = {c.pair_key for c in rows if c.judge_id == judge_id}
-    lapsed = sum(c.judge_id == judge_id and c.status is ComparisonStatus.LEASED for c in rows)
-    chosen = method.choose_pairs(
-        [e.essay_id for e in essays],
-        progress.judgements_of(rows),
-        progress.stored_estimate(assessment, essays),
-        1 + lapsed,
-        busy=busy,
-        judge_id=judge_id,
-        max_comparisons_per_essay=assessment.max_comparisons_per_essay,
-    )
-    for essay_a, essay_b in chosen:
-        if pair_key(essay_a, essay_b) not in seen:
-            return uuid.uuid4(), essay_a, essay_b
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,14 +242,21 @@ class RecordJudgement:
         uow, assessment_id, pair_id = self._uow, command.assessment_id, command.pair_id
         judge_id, winner = command.judge_id, command.winner
         async with uow:
-            assessment = await _judged_by_people(uow, assessment_id)
+            assessment = await _judged_by_people(uow, assessment_id, for_share=True)
             rows = await uow.assessments.pair(assessment_id, pair_id)
             if not rows:
                 raise NotFound(f"assessment {assessment_id} has no pair {pair_id}")
             mine = [c for c in rows if c.judge_id == judge_id]
             if not mine:
                 raise Conflict(f"pair {pair_id} was not handed to judge {judge_id!r}")
-            comparison = mine[0]
+            # one verdict or hand-on of these two essays at a time (runs/pair_queue.py); then
+            # read again: the same verdict sent twice at once finds the first one answered
+            first = mine[0]
+            await uow.assessments.lock(
+                assessment_id, pair_queue.pair_lock(first.essay_a, first.essay_b)
+            )
+            again = await uow.assessments.pair(assessment_id, pair_id)
+            comparison = next(c for c in again if c.judge_id == judge_id)
             if comparison.status is ComparisonStatus.ANSWERED:
                 if comparison.winner == winner:
                     return RecordJudgementResult(comparison, created=False)

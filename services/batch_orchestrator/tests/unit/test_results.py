@@ -1,13 +1,15 @@
 """The results table (rows, order, CSV columns) and its use cases, in memory."""
 
+import contextlib
 import csv
 import io
+from typing import Any
 
 import pytest
 
 from contracts.cj import CjRunSummary, RankedEssay
 from contracts.spellcheck import SpellcheckFigures
-from service_kit.errors import NotFound
+from service_kit.errors import InvalidInput, NotFound
 from services.batch_orchestrator.domain import (
     RESULT_COLUMNS,
     Batch,
@@ -25,7 +27,10 @@ from services.batch_orchestrator.use_cases import (
     ExportResultsCsvCommand,
     GetResults,
     GetResultsCommand,
+    ListResults,
+    ListResultsCommand,
 )
+from services.batch_orchestrator.use_cases import results as results_module
 
 SPELLING = {
     "word_count": 100,
@@ -103,12 +108,22 @@ async def test_ranked_essays_come_first_by_rank_then_the_rest_by_filename(store)
     }
 
 
+def units(store: MemoryOrchestratorStore, opened: list[int] | None = None) -> Any:
+    """A unit of work per call, as the app's UnitsOfWork gives (counting the calls)."""
+
+    def open_uow() -> Any:
+        if opened is not None:
+            opened.append(1)
+        return contextlib.nullcontext(MemoryOrchestratorUnitOfWork(store))
+
+    return open_uow
+
+
 async def test_the_csv_has_the_columns_in_order_and_a_row_per_essay(store):
-    exported = await ExportResultsCsv(MemoryOrchestratorUnitOfWork(store)).execute(
-        ExportResultsCsvCommand("b1", None)
-    )
+    exported = await ExportResultsCsv(units(store)).execute(ExportResultsCsvCommand("b1", None))
     assert exported.filename == "batch-b1-results.csv"
-    lines = exported.text.splitlines()
+    text = "".join([chunk async for chunk in exported.chunks])
+    lines = text.splitlines()
     assert lines[0] == ",".join(RESULT_COLUMNS)
     assert lines[0] == (
         "essay_id,filename,status,word_count,error_count,errors_per_100_words,"
@@ -116,14 +131,48 @@ async def test_the_csv_has_the_columns_in_order_and_a_row_per_essay(store):
     )
     assert lines[1] == "e2,c.txt,completed,100,3,3.0,2,1,1,0.5,0.4,1,A"
     assert lines[3] == "e3,a.txt,spellcheck_failed,,,,,,,,,,"
-    assert len(list(csv.reader(io.StringIO(exported.text)))) == 4
+    assert len(list(csv.reader(io.StringIO(text)))) == 4
+
+
+async def test_the_csv_streams_a_page_per_unit_of_work(store, monkeypatch):
+    monkeypatch.setattr(results_module, "CSV_PAGE", 2)
+    opened: list[int] = []
+    exported = await ExportResultsCsv(units(store, opened)).execute(
+        ExportResultsCsvCommand("b1", None)
+    )
+    chunks = [chunk async for chunk in exported.chunks]
+    # the header, then pages of 2 and 1; one unit of work for the check, one per page read
+    assert len(chunks) == 3 and len(opened) == 1 + 3
+    assert [line.split(",")[0] for line in "".join(chunks).splitlines()[1:]] == ["e2", "e1", "e3"]
 
 
 async def test_results_of_another_teachers_batch_do_not_exist(store):
     with pytest.raises(NotFound):
-        await ExportResultsCsv(MemoryOrchestratorUnitOfWork(store)).execute(
-            ExportResultsCsvCommand("b1", "teacher-2")
+        await ExportResultsCsv(units(store)).execute(ExportResultsCsvCommand("b1", "teacher-2"))
+    with pytest.raises(NotFound):
+        await ListResults(MemoryOrchestratorUnitOfWork(store)).execute(
+            ListResultsCommand("b1", "teacher-2", limit=2)
         )
+
+
+async def test_the_results_a_page_at_a_time_in_the_table_order(store):
+    store.results[("b1", "e4")] = essay("e4", "0.txt", status="spellcheck_failed", spelling=None)
+    uow = MemoryOrchestratorUnitOfWork(store)
+    pages, cursor = [], None
+    while True:
+        page = await ListResults(uow).execute(ListResultsCommand("b1", "teacher-1", 3, cursor))
+        pages.append([r["essay_id"] for r in page.results.rows])
+        assert page.accounting["results"] == 4  # the whole table's, on every page
+        assert page.accounting["unaccounted_files"] == 0
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    # ranked by rank, then the rest by filename ("0.txt" before "a.txt")
+    assert pages == [["e2", "e1", "e4"], ["e3"]]
+    with pytest.raises(InvalidInput):
+        await ListResults(uow).execute(ListResultsCommand("b1", None, 3, "bm90IGEgbGlzdA"))
+    with pytest.raises(InvalidInput):
+        await ListResults(uow).execute(ListResultsCommand("b1", None, 0))
 
 
 def test_a_batch_without_a_cj_run_has_no_reliability():

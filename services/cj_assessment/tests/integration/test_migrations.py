@@ -13,6 +13,7 @@ TABLES = (
     "comparisons",
     "judges",
     "grade_projections",
+    "pair_queue",
     "outbox",
     "processed_requests",
     "jobs",
