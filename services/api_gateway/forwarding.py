@@ -150,6 +150,10 @@ ROUTES: tuple[Route, ...] = (
         "assessment_id",
         judge_may=True,
     ),
+    # the ranking a page at a time, or all of it as CSV: the batch's teacher only
+    Route(
+        "GET", "/v1/assessments/<uuid:assessment_id>/ranking", CJ, Owned.ASSESSMENT, "assessment_id"
+    ),
     Route(
         "GET",
         "/v1/assessments/<uuid:assessment_id>/next-pair",

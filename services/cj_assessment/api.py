@@ -93,6 +93,17 @@ async def get_assessment(assessment_id: uuid.UUID, get: FromDishka[GetAssessment
 
 
 @blueprint.get("/v1/assessments/<uuid:assessment_id>/ranking")
+@answers(
+    success={
+        200: {
+            "description": "a page of the ranking, or with ?format=csv all of it as CSV",
+            "content": {
+                **model_content(RankingPage),
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 @validate_querystring(RankingQuery)
 @inject
 async def ranking(

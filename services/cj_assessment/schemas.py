@@ -223,8 +223,8 @@ class RankingPage(BaseModel):
 
 
 class RankingQuery(BaseModel):
-    limit: int = 50
-    cursor: str | None = None
+    limit: Int32 = 50
+    cursor: SafeText | None = None
     format: Literal["json", "csv"] = "json"
 
 

@@ -16,7 +16,7 @@ async def test_every_use_case_is_provided_per_request():
         for name in use_cases.__all__
         if hasattr(getattr(use_cases, name), "execute")
     ]
-    assert len(classes) == 9
+    assert len(classes) == 11
     container = make_async_container(ClockProvider(), *providers(Settings(repository="memory")))
     try:
         async with container() as one, container() as other:
