@@ -113,3 +113,14 @@ async def test_no_inline_script_or_style(app: Quart, path: str) -> None:
     body = await (await app.test_client().get(path)).get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)
     assert "<style" not in body and " style=" not in body and " on" + "click=" not in body
+
+
+async def test_assets_are_served_from_the_platform_and_cached(app: Quart) -> None:
+    client = app.test_client()
+    for name, kind in (("app.js", "javascript"), ("app.css", "text/css")):
+        answer = await client.get(f"/assets/{name}")
+        assert answer.status_code == 200 and kind in answer.headers["Content-Type"]
+        assert answer.headers["Cache-Control"] == "public, max-age=3600"
+        assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
+    page = await client.get("/sign-in")
+    assert page.headers["Cache-Control"] == "no-store"

@@ -64,7 +64,13 @@
       else if (file.status === "rejected") {
         out.appendChild(el("span", { "class": "status bad" }, msg("Rejected")));
         out.appendChild(document.createTextNode(" " + (file.error_message || file.error_code || "")));
-      } else out.appendChild(el("span", { "class": "status busy" }, msg("Processing")));
+      } else if (file.status === "processing") out.appendChild(el("span", { "class": "status busy" }, msg("Processing")));
+      else {
+        // refused before it was stored (the whole request was refused): its reason, no actions
+        out.appendChild(el("span", { "class": "status bad" }, msg("Rejected")));
+        out.appendChild(document.createTextNode(" " + (file.error_message || file.error_code || "")));
+        delete li.dataset.file;
+      }
       actions(li);
       if (file.status === "processing") watch(li);
     }
@@ -165,11 +171,51 @@
       })();
     }
 
+    // Dropped files go up together, up to GROUP files a request: file_service then records a
+    // file it refuses (the broken one) as rejected in the batch, rather than refusing a
+    // request that holds only that file. Each file's bar follows the bytes sent of its part.
+    var GROUP = 50;
     function add(files) {
-      Array.prototype.forEach.call(files, function (file) {
-        upload(row(file.name), file, "POST", "/v1/batches/" + encodeURIComponent(batch) + "/files");
-      });
+      var all = Array.prototype.slice.call(files);
+      for (var i = 0; i < all.length; i += GROUP) group(all.slice(i, i + GROUP));
       if (input) input.value = "";
+    }
+
+    function group(files) {
+      var rows = files.map(function (file) {
+        var li = row(file.name);
+        var bar = el("progress", { max: "100", value: "0", "aria-label": file.name });
+        li.querySelector(".outcome").appendChild(bar);
+        return { li: li, file: file, bar: bar, done: false };
+      });
+      var form = new FormData();
+      files.forEach(function (file) { form.append("file", file, file.name); });
+      var total = files.reduce(function (n, f) { return n + f.size; }, 0) || 1;
+      pending += 1;
+      send("POST", "/v1/batches/" + encodeURIComponent(batch) + "/files", form, function (e) {
+        if (!e.lengthComputable) return;
+        var sent = e.loaded * (total / e.total), before = 0; // the parts' bytes, in order
+        rows.forEach(function (r) {
+          var share = r.file.size || 1;
+          r.bar.value = Math.max(0, Math.min(100, Math.round(((sent - before) / share) * 100)));
+          before += r.file.size;
+        });
+      }).then(function (x) {
+        pending -= 1;
+        var answered = (x.data && x.data.files) || [];
+        answered.forEach(function (f) {
+          var match = rows.filter(function (r) { return !r.done && r.file.name === f.filename; })[0];
+          if (match) { match.done = true; outcome(match.li, f); }
+          else outcome(row(f.filename), f); // an archive's files: a row each
+        });
+        rows.forEach(function (r) {
+          if (r.done) return;
+          var out = r.li.querySelector(".outcome");
+          out.textContent = "";
+          out.appendChild(el("span", { "class": "status bad" }, msg("Failed")));
+          out.appendChild(document.createTextNode(" " + ((x.data && (x.data.detail || x.data.title)) || "")));
+        });
+      });
     }
 
     list.querySelectorAll("li").forEach(function (li) {
