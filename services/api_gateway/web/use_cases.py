@@ -16,6 +16,9 @@ from service_kit.errors import NotFound
 from services.api_gateway.protocols_edge import Upstream, UpstreamCall
 from services.api_gateway.web.gateway import Answer, Gateway
 
+CORRECTIONS_PER_PAGE = 500  # spell_checker's largest page (service_kit.pagination)
+CORRECTION_PAGES = 20
+
 B = "/v1/batches/<batch_id>"
 PAGE_SIZE = 20
 LIST_LIMIT = 500
@@ -507,6 +510,27 @@ class GetEssayPage:
         self._gw = gateway
         self._upstream = upstream
 
+    async def _corrections(self, job_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Every correction of the job, page by page (spell_checker serves at most 500 a page;
+        an essay has far fewer, so CORRECTION_PAGES pages are a bound, not a limit met)."""
+        found: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(CORRECTION_PAGES):
+            query = [("limit", str(CORRECTIONS_PER_PAGE))]
+            if cursor:
+                query.append(("cursor", cursor))
+            answer = await self._gw.call(
+                "GET", "/v1/jobs/<uuid:job_id>/corrections", query=query, job_id=job_id
+            )
+            if not answer.ok:
+                break
+            body = answer.json() or {}
+            found.extend(body.get("items", []))
+            cursor = body.get("next_cursor")
+            if not cursor:
+                break
+        return found
+
     async def execute(self, essay_id: uuid.UUID) -> EssayPage:
         essay = _ok(await self._gw.call("GET", "/v1/essays/<uuid:essay_id>", essay_id=essay_id))
         timeline_answer = await self._gw.call(
@@ -521,14 +545,7 @@ class GetEssayPage:
             except ValueError:
                 job_uuid = None
             if job_uuid is not None:
-                answer = await self._gw.call(
-                    "GET",
-                    "/v1/jobs/<uuid:job_id>/corrections",
-                    query=[("limit", "1000")],
-                    job_id=job_uuid,
-                )
-                if answer.ok:
-                    corrections = list((answer.json() or {}).get("items", []))
+                corrections = await self._corrections(job_uuid)
         text = await self._text(essay)
         assessment = await _assessment(self._gw, str(essay.get("batch_id")))
         ranked = next(
