@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import asyncpg
-from sqlalchemy import MetaData, event
+from sqlalchemy import Enum, MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,6 +26,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def pg_enum(kind: type, name: str) -> Enum:
+    """A PostgreSQL enum type named ``name`` that stores the members' values (not their
+    names), so the database reads the same words as the API."""
+    return Enum(kind, name=name, values_callable=lambda members: [m.value for m in members])
 
 
 def make_metadata() -> MetaData:

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -20,17 +19,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from service_kit.db import make_metadata
+from service_kit.db import make_metadata, pg_enum
 from service_kit.messaging.tables import messaging_tables
 from services.batch_orchestrator.domain import BatchStatus, PhaseState
 
 
 class Base(DeclarativeBase):
     metadata = make_metadata()
-
-
-def _enum(kind: type, name: str) -> Enum:
-    return Enum(kind, name=name, values_callable=lambda members: [m.value for m in members])
 
 
 class BatchRow(Base):
@@ -41,7 +36,7 @@ class BatchRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     owner: Mapped[str] = mapped_column(String(128))
     language: Mapped[str] = mapped_column(String(8))
-    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus, "batch_status"))
+    status: Mapped[BatchStatus] = mapped_column(pg_enum(BatchStatus, "batch_status"))
     pipeline: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     version: Mapped[int] = mapped_column(Integer)
     expected_essay_count: Mapped[int | None] = mapped_column(Integer)
@@ -71,7 +66,7 @@ class PhaseStatusRow(Base):
     batch_id: Mapped[str] = mapped_column(String(64), ForeignKey("batches.id"), primary_key=True)
     phase: Mapped[str] = mapped_column(String(32), primary_key=True)
     attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[PhaseState] = mapped_column(_enum(PhaseState, "phase_state"))
+    status: Mapped[PhaseState] = mapped_column(pg_enum(PhaseState, "phase_state"))
     essays: Mapped[int] = mapped_column(Integer)
     succeeded: Mapped[int] = mapped_column(Integer)
     failed: Mapped[int] = mapped_column(Integer)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     Boolean,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -23,7 +21,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from service_kit.db import make_metadata
+from service_kit.db import make_metadata, pg_enum
 from service_kit.messaging.tables import messaging_tables
 from services.cj_assessment.domain import AssessmentStatus, ComparisonStatus, JudgeKind
 
@@ -32,13 +30,9 @@ class Base(DeclarativeBase):
     metadata = make_metadata()
 
 
-def _enum(kind: type[Any], name: str) -> Enum:
-    return Enum(kind, name=name, values_callable=lambda kinds: [k.value for k in kinds])
-
-
-assessment_status = _enum(AssessmentStatus, "assessment_status")
-judge_kind = _enum(JudgeKind, "judge_kind")
-comparison_status = _enum(ComparisonStatus, "comparison_status")
+assessment_status = pg_enum(AssessmentStatus, "assessment_status")
+judge_kind = pg_enum(JudgeKind, "judge_kind")
+comparison_status = pg_enum(ComparisonStatus, "comparison_status")
 
 ESSAY_ID = 128
 

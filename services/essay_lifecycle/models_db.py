@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from service_kit.db import make_metadata
+from service_kit.db import make_metadata, pg_enum
 from service_kit.messaging.tables import messaging_tables
 from services.essay_lifecycle.domain import EssayStatus, Phase, PhaseRunStatus
 
@@ -31,12 +30,8 @@ class Base(DeclarativeBase):
     metadata = make_metadata()
 
 
-def _enum(kind: type, name: str) -> Enum:
-    return Enum(kind, name=name, values_callable=lambda members: [m.value for m in members])
-
-
-essay_status = _enum(EssayStatus, "essay_status")
-phase_enum = _enum(Phase, "phase")
+essay_status = pg_enum(EssayStatus, "essay_status")
+phase_enum = pg_enum(Phase, "phase")
 
 
 class BatchRow(Base):
@@ -105,7 +100,7 @@ class PhaseRunRow(Base):
     batch_id: Mapped[str] = mapped_column(String(64), ForeignKey("batches.id"), primary_key=True)
     phase: Mapped[Phase] = mapped_column(phase_enum, primary_key=True)
     attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[PhaseRunStatus] = mapped_column(_enum(PhaseRunStatus, "phase_run_status"))
+    status: Mapped[PhaseRunStatus] = mapped_column(pg_enum(PhaseRunStatus, "phase_run_status"))
     essay_count: Mapped[int] = mapped_column(Integer)
     open_essays: Mapped[int] = mapped_column(Integer)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
