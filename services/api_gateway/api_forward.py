@@ -104,7 +104,11 @@ async def _before() -> None:
     rule = request.url_rule.rule if request.url_rule is not None else None
     if (request.method, rule) == LOGIN_RULE:
         await _admit(LimitKind.LOGIN, (client_ip() or "unknown")[:64])
-    elif request.blueprint == CORE_BLUEPRINT and request.endpoint not in CORE_OPEN_ENDPOINTS:
+    elif (
+        request.blueprint == CORE_BLUEPRINT
+        and request.endpoint not in CORE_OPEN_ENDPOINTS
+        and request.method != "OPTIONS"  # a CORS preflight carries no credential
+    ):
         # me, password, api-keys, invitations, admin: the view reuses this principal (g)
         principal = await current_principal()
         await _admit(LimitKind.GENERAL, str(principal.id))
