@@ -49,6 +49,10 @@ LOGIN_RULE = ("POST", "/v1/auth/login")
 NOT_COUNTED = frozenset({"healthz", "readyz", "metrics_endpoint"})
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 ROUTE_OF_ENDPOINT = {f"edge.{route.endpoint}": route for route in ROUTES}
+# CORE's routes (blueprint "gateway") that need no credential; every other one of them is
+# authenticated and counted against the principal's general limit before its view runs
+CORE_BLUEPRINT = "gateway"
+CORE_OPEN_ENDPOINTS = frozenset({"gateway.login", "gateway.accept_invitation"})
 
 
 class PayloadTooLarge(DomainError):
@@ -101,6 +105,14 @@ async def _before() -> None:
     rule = request.url_rule.rule if request.url_rule is not None else None
     if (request.method, rule) == LOGIN_RULE:
         await _admit(LimitKind.LOGIN, (client_ip() or "unknown")[:64])
+    elif (
+        request.blueprint == CORE_BLUEPRINT
+        and request.endpoint not in CORE_OPEN_ENDPOINTS
+        and request.method != "OPTIONS"  # a CORS preflight carries no credential
+    ):
+        # me, password, api-keys, invitations, admin: the view reuses this principal (g)
+        principal = await current_principal()
+        await _admit(LimitKind.GENERAL, str(principal.id))
 
 
 @blueprint.after_app_request

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dishka import Provider, Scope, provide
 
+from service_kit.db import Database
 from service_kit.di import storage_provider
+from service_kit.settings import RepositoryKind
 from services.api_gateway.config import Settings
 from services.api_gateway.di_edge import edge_providers
 from services.api_gateway.domain import (
@@ -13,14 +15,17 @@ from services.api_gateway.domain import (
     PrivacyPolicy,
     SessionPolicy,
 )
-from services.api_gateway.ownership_none import NoBatchOwnership
 from services.api_gateway.passwords import Argon2idHasher
-from services.api_gateway.protocols import BatchOwnership, GatewayUnitOfWork, PasswordHasher
+from services.api_gateway.protocols import ApiKeyLookup, GatewayUnitOfWork, PasswordHasher
 from services.api_gateway.repository_memory_impl import (
+    MemoryApiKeyLookup,
     MemoryGatewayStore,
     MemoryGatewayUnitOfWork,
 )
-from services.api_gateway.repository_postgres_impl import PostgresGatewayUnitOfWork
+from services.api_gateway.repository_postgres_impl import (
+    PostgresApiKeyLookup,
+    PostgresGatewayUnitOfWork,
+)
 from services.api_gateway.use_cases import (
     AcceptInvitation,
     Authenticate,
@@ -87,12 +92,18 @@ class SettingsProvider(Provider):
         )
 
 
-class OwnershipProvider(Provider):
-    """CORE's stand-in for EDGE's BatchOwnership adapter (owns nothing)."""
+class PostgresKeyLookup(Provider):
+    """API keys are looked up on the raw pool, outside the request's unit of work."""
 
     @provide(scope=Scope.APP)
-    def ownership(self) -> BatchOwnership:
-        return NoBatchOwnership()
+    def api_key_lookup(self, database: Database) -> ApiKeyLookup:
+        return PostgresApiKeyLookup(database)
+
+
+class MemoryKeyLookup(Provider):
+    @provide(scope=Scope.APP)
+    def api_key_lookup(self, store: MemoryGatewayStore) -> ApiKeyLookup:
+        return MemoryApiKeyLookup(store)
 
 
 class UseCasesProvider(Provider):
@@ -122,8 +133,10 @@ def providers(settings: Settings) -> list[Provider]:
         memory=MemoryGatewayUnitOfWork,
         memory_store=MemoryGatewayStore,
     )
+    memory = settings.repository is RepositoryKind.MEMORY
     return [
         storage,
+        MemoryKeyLookup() if memory else PostgresKeyLookup(),
         SettingsProvider(settings),
         UseCasesProvider(),
         *edge_providers(settings, settings.forward_token),  # EDGE: forwarding, limits, analytics

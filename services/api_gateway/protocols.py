@@ -86,6 +86,17 @@ class ApiKeyRepository(Protocol):
     async def touch(self, key_id: uuid.UUID, now: datetime) -> None: ...
 
 
+class ApiKeyLookup(Protocol):
+    """The hot path of every request made with an API key, outside any unit of work: the key
+    and its user in one read, and the last-use write (when due) as one statement."""
+
+    async def key_with_user(self, key_hash: str) -> tuple[ApiKey, User] | None:
+        """The key with this hash (revoked or expired ones included) and its user."""
+        ...
+
+    async def touch(self, key_id: uuid.UUID, now: datetime) -> None: ...
+
+
 class InvitationRepository(Protocol):
     async def add(self, invitation: Invitation) -> None: ...
 

@@ -143,6 +143,19 @@ class MemoryApiKeyRepository(_Repository):
         self._store.api_keys[key_id] = replace(key, last_used_at=now)
 
 
+class MemoryApiKeyLookup(_Repository):
+    """``ApiKeyLookup`` on the store (outside any unit of work, like the database's)."""
+
+    async def key_with_user(self, key_hash: str) -> tuple[ApiKey, User] | None:
+        key = next((k for k in self._store.api_keys.values() if k.key_hash == key_hash), None)
+        user = self._store.users.get(key.user_id) if key is not None else None
+        return None if key is None or user is None else (key, user)
+
+    async def touch(self, key_id: uuid.UUID, now: datetime) -> None:
+        key = self._store.api_keys[key_id]
+        self._store.api_keys[key_id] = replace(key, last_used_at=now)
+
+
 class MemoryInvitationRepository(_Repository):
     async def add(self, invitation: Invitation) -> None:
         self._store.invitations[invitation.id] = replace(invitation)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service_kit.db import SqlAlchemyUnitOfWork
+from service_kit.db import Database, SqlAlchemyUnitOfWork
 from service_kit.pagination import Position, keyset_after
 from services.api_gateway.domain import (
     ApiKey,
@@ -193,6 +193,37 @@ class PostgresApiKeyRepository(_Repository):
         await self._session.execute(
             update(_keys).where(_keys.c.id == key_id).values(last_used_at=now)
         )
+
+
+_KEY_FIELDS = [f.name for f in fields(ApiKey)]
+_USER_FIELDS = [f.name for f in fields(User)]
+# the key and its user in one statement (no BEGIN/COMMIT: a single read on the raw pool)
+_KEY_WITH_USER = (
+    "SELECT "
+    + ", ".join([f"k.{name} AS k_{name}" for name in _KEY_FIELDS])
+    + ", "
+    + ", ".join([f"u.{name} AS u_{name}" for name in _USER_FIELDS])
+    + " FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1"
+)
+_TOUCH_KEY = "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 RETURNING id"
+
+
+class PostgresApiKeyLookup:
+    """``ApiKeyLookup`` on service_kit's raw asyncpg pool: one round trip per request."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def key_with_user(self, key_hash: str) -> tuple[ApiKey, User] | None:
+        row = await self._database.fetchrow(_KEY_WITH_USER, key_hash)
+        if row is None:
+            return None
+        key = ApiKey(**{name: row[f"k_{name}"] for name in _KEY_FIELDS})
+        user = User(**{name: row[f"u_{name}"] for name in _USER_FIELDS})
+        return key, user
+
+    async def touch(self, key_id: uuid.UUID, now: datetime) -> None:
+        await self._database.fetchrow(_TOUCH_KEY, key_id, now)
 
 
 class PostgresInvitationRepository(_Repository):

@@ -1,4 +1,5 @@
-"""api_gateway's use cases: every operation a person, the command line or a job can trigger."""
+"""api_gateway's use cases: every operation a person, the command line or a job can trigger
+(CORE's: identity; EDGE's: forwarding, rate limits, analytics)."""
 
 from services.api_gateway.use_cases.accounts import (
     ChangePassword,
@@ -10,6 +11,13 @@ from services.api_gateway.use_cases.accounts import (
     GetMeResult,
     UpdateUser,
     UpdateUserCommand,
+)
+from services.api_gateway.use_cases.analytics import (
+    AnalyticsBuffer,
+    FlushAnalytics,
+    GetAnalytics,
+    GetAnalyticsCommand,
+    GetAnalyticsResult,
 )
 from services.api_gateway.use_cases.api_keys import (
     CreateApiKey,
@@ -28,6 +36,7 @@ from services.api_gateway.use_cases.audit import (
     ListAuditEventsCommand,
     ListAuditEventsResult,
 )
+from services.api_gateway.use_cases.forwarding import ForwardRequest, ForwardRequestCommand
 from services.api_gateway.use_cases.invitations import (
     AcceptInvitation,
     AcceptInvitationCommand,
@@ -35,6 +44,13 @@ from services.api_gateway.use_cases.invitations import (
     InviteJudge,
     InviteJudgeCommand,
     InviteJudgeResult,
+)
+from services.api_gateway.use_cases.limits import (
+    Admission,
+    AdmitRequest,
+    AdmitRequestCommand,
+    PurgeRateLimits,
+    RateLimitPolicy,
 )
 from services.api_gateway.use_cases.sessions import (
     Authenticate,
@@ -50,6 +66,10 @@ __all__ = [
     "AcceptInvitation",
     "AcceptInvitationCommand",
     "AcceptInvitationResult",
+    "Admission",
+    "AdmitRequest",
+    "AdmitRequestCommand",
+    "AnalyticsBuffer",
     "Authenticate",
     "AuthenticateCommand",
     "ChangePassword",
@@ -59,9 +79,15 @@ __all__ = [
     "CreateApiKeyResult",
     "CreateUser",
     "CreateUserCommand",
+    "FlushAnalytics",
     "ForgetClientIps",
     "ForgetClientIpsCommand",
     "ForgetClientIpsResult",
+    "ForwardRequest",
+    "ForwardRequestCommand",
+    "GetAnalytics",
+    "GetAnalyticsCommand",
+    "GetAnalyticsResult",
     "GetMe",
     "GetMeCommand",
     "GetMeResult",
@@ -78,6 +104,8 @@ __all__ = [
     "LogInResult",
     "LogOut",
     "LogOutCommand",
+    "PurgeRateLimits",
+    "RateLimitPolicy",
     "RevokeApiKey",
     "RevokeApiKeyCommand",
     "UpdateUser",

@@ -27,7 +27,7 @@ from services.api_gateway.domain import (
     open_session,
     same_token,
 )
-from services.api_gateway.protocols import GatewayUnitOfWork, PasswordHasher
+from services.api_gateway.protocols import ApiKeyLookup, GatewayUnitOfWork, PasswordHasher
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NO_CREDENTIAL = "a session cookie or an API key (Authorization: Bearer) is required"
@@ -45,18 +45,24 @@ class AuthenticateCommand:
 class Authenticate:
     """The principal behind a request's credential. An API key wins over a cookie (a browser
     never sends one by itself, so it needs no CSRF token); a cookie on an unsafe method needs
-    the session's CSRF token."""
+    the session's CSRF token.
 
-    def __init__(self, uow: GatewayUnitOfWork, clock: Clock, policy: SessionPolicy) -> None:
+    An API key (every request of a school's system) is one read of the key and its user, with
+    no transaction (``ApiKeyLookup``); its last use is written at most once a minute."""
+
+    def __init__(
+        self, uow: GatewayUnitOfWork, clock: Clock, policy: SessionPolicy, keys: ApiKeyLookup
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._policy = policy
+        self._keys = keys
 
     async def execute(self, command: AuthenticateCommand) -> Principal:
+        if command.bearer is not None:
+            return await self._by_key(command.bearer)
         async with self._uow:
-            if command.bearer is not None:
-                principal = await self._by_key(command.bearer)
-            elif command.session_token:
+            if command.session_token:
                 principal = await self._by_session(command)
             else:
                 raise Unauthenticated(NO_CREDENTIAL)
@@ -72,15 +78,17 @@ class Authenticate:
     async def _by_key(self, bearer: str) -> Principal:
         now = self._clock.now()
         ours = bearer.startswith(API_KEY_PREFIX)
-        key = await self._uow.api_keys.by_hash(hash_token(bearer)) if ours else None
-        if key is None or not key.live_at(now):
+        found = await self._keys.key_with_user(hash_token(bearer)) if ours else None
+        if found is None:
             raise Unauthenticated(NOT_VALID)
-        user = await self._live_user(key.user_id)
+        key, user = found
+        if not key.live_at(now) or user.disabled:
+            raise Unauthenticated(NOT_VALID)
         stale = key.last_used_at is None or (
             (now - key.last_used_at).total_seconds() >= self._policy.touch_seconds
         )
         if stale:
-            await self._uow.api_keys.touch(key.id, now)
+            await self._keys.touch(key.id, now)
         return user.principal("api_key")
 
     async def _by_session(self, command: AuthenticateCommand) -> Principal:

@@ -217,3 +217,43 @@ async def test_analytics_per_route_template_and_user_for_admins(
         assert ids["batch"] not in text and ids["essay"] not in text
         assert 'gateway_forwarded_total{service="batch_orchestrator",status="200"}' in text
         assert 'gateway_upstream_seconds_bucket{le="0.001",service="essay_lifecycle"}' in text
+
+
+async def test_the_gateways_own_routes_count_against_the_general_limit(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """me, api-keys, invitations and admin share the principal's general window with the
+    forwarded routes; login and accepting an invitation are not counted there."""
+    monkeypatch.setenv("API_GATEWAY_RATE_LIMIT_GENERAL", "4")
+    teacher = await add_user(database)
+    admin = await add_user(database, role="admin")
+    window_has_room()
+    async with replicas(database, 2) as apps:
+        (first, services), (second, _) = apps
+        ids = services.add_batch(teacher.id)
+        one, two = first.test_client(), second.test_client()
+        h = teacher.headers
+        statuses = [
+            (await two.get("/v1/me", headers=h)).status_code,
+            (await two.get("/v1/api-keys", headers=h)).status_code,
+            (await one.get(f"/v1/batches/{ids['batch']}", headers=h)).status_code,
+            (  # the batch is known to the first replica's fake services
+                await one.post(f"/v1/batches/{ids['batch']}/judges/invitations", json={}, headers=h)
+            ).status_code,
+        ]
+        refused = await one.get("/v1/me", headers=h)
+        refused_keys = await two.post("/v1/api-keys", json={"name": "x"}, headers=h)
+        # another principal has its own window, on the admin routes too
+        admins = [
+            (await one.get("/v1/admin/audit", headers=admin.headers)).status_code for _ in range(5)
+        ]
+        # no credential: still 401, not counted against anyone
+        anonymous = await one.get("/v1/me")
+    assert statuses == [200, 200, 200, 201]
+    assert refused.status_code == 429 and refused_keys.status_code == 429
+    assert refused.headers["Content-Type"] == PROBLEM
+    assert refused.headers["RateLimit-Limit"] == "4"
+    assert refused.headers["RateLimit-Remaining"] == "0"
+    assert 1 <= int(refused.headers["Retry-After"]) <= WINDOW
+    assert admins == [200, 200, 200, 200, 429]
+    assert anonymous.status_code == 401

@@ -17,6 +17,7 @@ from services.api_gateway.domain import (
 )
 from services.api_gateway.passwords import Argon2idHasher
 from services.api_gateway.repository_memory_impl import (
+    MemoryApiKeyLookup,
     MemoryGatewayStore,
     MemoryGatewayUnitOfWork,
 )
@@ -62,7 +63,7 @@ class Gateway:
         return MemoryGatewayUnitOfWork(self.store)
 
     def authenticate(self) -> Authenticate:
-        return Authenticate(self.uow, self.clock, SESSIONS)
+        return Authenticate(self.uow, self.clock, SESSIONS, MemoryApiKeyLookup(self.store))
 
     def log_in(self) -> LogIn:
         return LogIn(self.uow, self.clock, self.hasher, SESSIONS, LOCKOUT)
