@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -114,6 +115,10 @@ class GatewayOpenAPIProvider(ServiceOpenAPIProvider):
             "them, with the gateway's own answers added."
         )
         return schema
+
+    def generate_rules(self) -> Iterable[Rule]:
+        # the web app's pages are HTML for browsers, not the API: they stay out of the document
+        return (rule for rule in super().generate_rules() if not rule.endpoint.startswith("web."))
 
     def build_paths(self, rule: Rule) -> tuple[dict, dict]:
         paths, components = super().build_paths(rule)
