@@ -19,6 +19,7 @@ UNRELATED = {
     ("services/batch_orchestrator/schemas.py", "BatchIn"),  # the teacher's batch, public
     ("services/cj_assessment/schemas.py", "SummaryOut"),  # an assessment's summary
     ("services/cj_assessment/method/fitting.py", "RankedEssay"),  # the method's own row
+    ("services/cj_assessment/use_cases/ranking.py", "RankedEssay"),  # a ranking page's row
 }
 
 
