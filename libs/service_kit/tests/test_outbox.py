@@ -138,11 +138,17 @@ async def test_a_receiver_that_is_down_gets_everything_once_it_is_back(database)
     relay = OutboxRelay(engine, tables.outbox, FAST)
     await relay.start()
     try:
-        await asyncio.sleep(1.0)  # several failed attempts against a closed port
-        o = tables.outbox
-        async with engine.connect() as connection:
-            attempts = (await connection.execute(select(o.c.attempts))).scalars().all()
-        assert min(attempts) >= 2
+
+        async def each_tried_twice() -> bool:
+            o = tables.outbox
+            async with engine.connect() as connection:
+                attempts = (await connection.execute(select(o.c.attempts))).scalars().all()
+            return bool(attempts) and min(attempts) >= 2
+
+        # several failed attempts against a closed port (waited for, not timed: a loaded
+        # machine may need more than a second for them), and nothing delivered meanwhile
+        await wait_until(each_tried_twice)
+        assert await _all(engine, OutboxStatus.PENDING)
         async with serving(receiver):
             await wait_until(lambda: _all(engine, OutboxStatus.DELIVERED))
     finally:
