@@ -1,6 +1,7 @@
 """The outbox relay against real PostgreSQL and a real HTTP receiver on loopback."""
 
 import asyncio
+import dataclasses
 import os
 import signal
 import subprocess
@@ -135,7 +136,9 @@ async def test_a_receiver_that_is_down_gets_everything_once_it_is_back(database)
     url, engine = database
     receiver = Receiver()
     keys = await put_calls(engine, receiver.url, 5)
-    relay = OutboxRelay(engine, tables.outbox, FAST)
+    # enough tries that none runs out while the receiver is down: with full jitter and a
+    # 0.2 s cap, FAST's 12 tries can all be spent within a second
+    relay = OutboxRelay(engine, tables.outbox, dataclasses.replace(FAST, max_attempts=1000))
     await relay.start()
     try:
 
